@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/internal/npy"
+)
+
+// runCLI runs the command line in-process and returns status, stdout and stderr.
+func runCLI(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeNpy(t *testing.T, dir, name string, shape []int, data any) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := npy.WriteFile(path, shape, data); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMetricsJSON(t *testing.T) {
+	dir := t.TempDir()
+	// truth 0 0 1 1, pred 1 1 0 2: clusters {0,1}, {2}, {3}. Worked by hand: ACC = 3/4
+	// (cluster 1 → class 0, cluster 0 → class 1); sklearn gives ARI = 4/7 ≈ 0.571 and
+	// NMI = 0.8 (MI = ln 2, H(truth) = ln 2, H(pred) = 1.5 ln 2).
+	truth := writeNpy(t, dir, "t.npy", []int{4}, []int64{0, 0, 1, 1})
+	pred := writeNpy(t, dir, "p.npy", []int{4}, []int32{1, 1, 0, 2})
+	code, out, errOut := runCLI("metrics", "--truth", truth, "--pred", pred, "--k", "4", "--json")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	if strings.Count(out, "\n") != 1 {
+		t.Errorf("want exactly one line, got %q", out)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{
+		"n": 4, "nmi": 0.8, "ari": 4.0 / 7, "acc": 0.75, "k": 4, "clusters": 3, "empty": 1,
+		"largest_fraction": 0.5, "effective_clusters": math.Pow(2, 1.5),
+	}
+	for key, w := range want {
+		if g, ok := got[key]; !ok || math.Abs(g-w) > 1e-12 {
+			t.Errorf("%s = %v (present %v), want %v", key, g, ok, w)
+		}
+	}
+}
+
+func TestMetricsTable(t *testing.T) {
+	dir := t.TempDir()
+	truth := writeNpy(t, dir, "t.npy", []int{3}, []uint8{0, 1, 2})
+	pred := writeNpy(t, dir, "p.npy", []int{3}, []int64{2, 0, 1})
+	code, out, errOut := runCLI("metrics", "--truth", truth, "--pred", pred)
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, " NMI ") || !strings.Contains(out, "1.0000") {
+		t.Errorf("table output:\n%s", out)
+	}
+}
+
+func TestMetricsErrors(t *testing.T) {
+	dir := t.TempDir()
+	truth := writeNpy(t, dir, "t.npy", []int{3}, []int64{0, 1, 2})
+	short := writeNpy(t, dir, "short.npy", []int{2}, []int64{0, 1})
+	matrix := writeNpy(t, dir, "m.npy", []int{1, 3}, []int64{0, 1, 2})
+	frac := writeNpy(t, dir, "f.npy", []int{3}, []float32{0, 1.5, 2})
+	neg := writeNpy(t, dir, "neg.npy", []int{3}, []int64{0, -1, 2})
+	garbage := filepath.Join(dir, "g.npy")
+	os.WriteFile(garbage, []byte("not a numpy file"), 0o644)
+	for _, test := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"metrics", "--truth", truth}, 2, "--truth and --pred are both required"},
+		{[]string{"metrics", "--truth", truth, "--pred", truth, "--bogus"}, 2, "bogus"},
+		{[]string{"metrics", "--truth", truth, "--pred", truth, "--k", "-1"}, 2, "--k must be ≥ 0"},
+		{[]string{"metrics", "--truth", truth, "--pred", short}, 1, "has 3 labels but"},
+		{[]string{"metrics", "--truth", truth, "--pred", matrix}, 1, "1-D"},
+		{[]string{"metrics", "--truth", truth, "--pred", frac}, 1, "f.npy"},
+		{[]string{"metrics", "--truth", truth, "--pred", neg}, 1, "neg.npy"},
+		{[]string{"metrics", "--truth", truth, "--pred", garbage}, 1, "g.npy"},
+		{[]string{"metrics", "--truth", truth, "--pred", filepath.Join(dir, "missing.npy")}, 1, "missing.npy"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+	} {
+		code, _, errOut := runCLI(test.args...)
+		if code != test.code || !strings.Contains(errOut, test.want) {
+			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
+		}
+	}
+}
+
+func TestHelpDescribesEveryFlag(t *testing.T) {
+	code, top, _ := runCLI("--help")
+	if code != 0 {
+		t.Fatalf("--help: status %d", code)
+	}
+	check := func(name, out string) {
+		fs := lastFlags[name]
+		if fs == nil {
+			t.Fatalf("%s --help built no flag set", name)
+		}
+		fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(out, "--"+f.Name) || !strings.Contains(out, f.Usage[:min(20, len(f.Usage))]) {
+				t.Errorf("%s --help does not describe --%s:\n%s", name, f.Name, out)
+			}
+		})
+	}
+	check("selabench", top)
+	for name := range commands {
+		if !strings.Contains(top, "  "+name+" ") {
+			t.Errorf("--help does not list command %s", name)
+		}
+		code, out, _ := runCLI(name, "--help")
+		if code != 0 {
+			t.Errorf("%s --help: status %d", name, code)
+		}
+		if !strings.Contains(out, "Usage: selabench "+name) {
+			t.Errorf("%s --help lacks a synopsis:\n%s", name, out)
+		}
+		check(name, out)
+	}
+}
+
+func TestMainJobJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads MNIST")
+	}
+	code, out, errOut := runCLI("--iters", "3", "--seed", "1", "--json")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	var rec mainRecord
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Dataset != "mnist" || rec.N != 60000 || rec.D != 784 || rec.K != 10 || rec.Iterations != 3 {
+		t.Errorf("record %+v", rec)
+	}
+	total := 0
+	for _, s := range rec.Sizes {
+		total += s
+	}
+	if total != 60000 || len(rec.Sizes) != 10 {
+		t.Errorf("sizes %v sum to %d", rec.Sizes, total)
+	}
+	// Even three Lloyd iterations on raw MNIST pixels are far from chance (NMI ≈ 0):
+	// the published 20-iteration figure is ≈ 0.50.
+	if rec.Scores.NMI < 0.3 || rec.Scores.NMI > 0.7 {
+		t.Errorf("NMI %v is implausible for k-means on MNIST pixels", rec.Scores.NMI)
+	}
+}
+
+func TestMainJobErrors(t *testing.T) {
+	for _, test := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--k", "0"}, 2, "--k must be ≥ 1"},
+		{[]string{"--iters", "0"}, 2, "--iters must be ≥ 1"},
+		{[]string{"--init", "best"}, 2, "--init must be"},
+		{[]string{"--dataset", "imagenet"}, 1, "unknown dataset"},
+		{[]string{"--dataset", "mnist", "--data", "/nonexistent"}, 1, "/nonexistent"},
+	} {
+		code, _, errOut := runCLI(test.args...)
+		if code != test.code || !strings.Contains(errOut, test.want) {
+			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
+		}
+	}
+}
