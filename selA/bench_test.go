@@ -1,0 +1,187 @@
+package sela
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/selabench/selabench/internal/logits"
+)
+
+// Benchmarks are thin one-liners over the helpers at the bottom, so that they can
+// move to bench/ unchanged (benchPass needs the package internals and stays).
+//
+// Inputs: internal/logits, seed 1, log-softmaxed; gaussian at scale 1 (the classic
+// random input), network at scale 4 (imbalanced argmax, like a real network).
+
+func BenchmarkSinkhorn(b *testing.B) {
+	for _, c := range []struct {
+		v      Variant
+		kind   logits.Kind
+		n, k   int
+		lambda float64
+	}{
+		{Sinkhorn, logits.Gaussian, 60000, 100, 25},
+		{Sinkhorn, logits.Gaussian, 60000, 1000, 25},
+		{Sinkhorn, logits.Network, 60000, 100, 25},
+		{Sinkhorn, logits.Network, 60000, 1000, 25},
+		{SinkhornLog, logits.Gaussian, 60000, 1000, 25},
+		{SinkhornLog, logits.Network, 6000, 100, 1000},
+		{SinkhornRef, logits.Gaussian, 60000, 100, 25},
+		{SinkhornRef, logits.Gaussian, 60000, 1000, 25},
+	} {
+		name := fmt.Sprintf("variant=%v/kind=%v/n=%d/k=%d/lambda=%v", c.v, c.kind, c.n, c.k, c.lambda)
+		b.Run(name, func(b *testing.B) { benchSolve(b, c.v, c.kind, c.n, c.k, c.lambda) })
+	}
+}
+
+func BenchmarkStream(b *testing.B) {
+	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
+		b.Run(fmt.Sprintf("n=%d/k=%d", c.n, c.k), func(b *testing.B) { benchStream(b, c.n, c.k) })
+	}
+}
+
+// BenchmarkPass times one fused pass of Sinkhorn alone (no build, no bookkeeping),
+// the figure to hold against BenchmarkStream.
+func BenchmarkPass(b *testing.B) {
+	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
+		b.Run(fmt.Sprintf("n=%d/k=%d", c.n, c.k), func(b *testing.B) { benchPass(b, c.n, c.k) })
+	}
+}
+
+var benchInputs sync.Map // logits.Spec → []float32 log-probabilities
+
+func benchInput(b *testing.B, kind logits.Kind, n, k int) []float32 {
+	scale := 1.0
+	if kind == logits.Network {
+		scale = 4
+	}
+	spec := logits.Spec{N: n, K: k, Kind: kind, Scale: scale, Seed: 1}
+	if v, ok := benchInputs.Load(spec); ok {
+		return v.([]float32)
+	}
+	L := logProbs(b, n, k, kind, scale, 1)
+	benchInputs.Store(spec, L)
+	return L
+}
+
+// benchSolve reports iters/op, GB/s (kernel bytes of every pass over total solve
+// time, build and final sweep included) and pass-GB/s (the iteration phase alone).
+// The solves share a Workspace, as repeated solves in training do, so the kernel's
+// memory is allocated and first touched once, outside the steady state.
+func benchSolve(b *testing.B, v Variant, kind logits.Kind, n, k int, lambda float64) {
+	L := benchInput(b, kind, n, k)
+	var iters, passes, iterPasses int
+	var bytes int64
+	var iterate float64
+	w := new(Workspace)
+	if _, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, MaxIter: 1}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, MaxIter: 100000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		iters += res.Iterations
+		passes += res.Passes
+		iterPasses += res.Passes - 1
+		bytes = res.KernelBytes
+		iterate += res.Iterate.Seconds()
+	}
+	ops := float64(b.N)
+	b.ReportMetric(float64(iters)/ops, "iters/op")
+	b.ReportMetric(float64(passes)*float64(bytes)/b.Elapsed().Seconds()/1e9, "GB/s")
+	b.ReportMetric(float64(iterPasses)*float64(bytes)/iterate/1e9, "pass-GB/s")
+}
+
+// benchStream reads a copy of the input held in a Workspace kernel buffer, so that
+// it has the same memory backing (transparent huge pages on Linux) as the kernel
+// the fused pass reads.
+func benchStream(b *testing.B, n, k int) {
+	x := new(Workspace).kernel32(n * k)
+	copy(x, benchInput(b, logits.Gaussian, n, k))
+	sum := 0.0
+	for b.Loop() {
+		sum += StreamSum(x, n, k, 0)
+	}
+	b.ReportMetric(float64(n*k*4)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+	if sum == 0 {
+		b.Log(sum)
+	}
+}
+
+func benchPass(b *testing.B, n, k int) {
+	L := benchInput(b, logits.Gaussian, n, k)
+	w := new(Workspace)
+	in, err := newInput(w, L, n, k, defaultWorkers())
+	if err != nil {
+		b.Fatal(err)
+	}
+	kn := newKernel(w, n, k, defaultWorkers())
+	a, s := newScaling(k), make([]float64, k)
+	build(kn, in, 25, nil, initialB(w, in, 25), s)
+	updateA(a, uniform(k), s, 1)
+	bv, prev := make([]float64, n), make([]float64, n)
+	for b.Loop() {
+		kn.pass(a, 1/float64(n), bv, prev, s)
+	}
+	b.ReportMetric(float64(kn.bytes())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+}
+
+func uniform(k int) []float64 {
+	r := make([]float64, k)
+	for y := range r {
+		r[y] = 1 / float64(k)
+	}
+	return r
+}
+
+// TestPassRatio times the fused pass and the streaming-read ceiling alternately, 40
+// times each, so that both see the same machine load (the benchmark machine is
+// shared), and logs their medians and minima. Set SELA_RATIO=1 to run it, and
+// SELA_KERNEL=avx2 or go to time another implementation than the CPU's best:
+//
+//	SELA_RATIO=1 go test -run TestPassRatio -v ./selA
+func TestPassRatio(t *testing.T) {
+	if os.Getenv("SELA_RATIO") == "" {
+		t.Skip("set SELA_RATIO=1")
+	}
+	if name := os.Getenv("SELA_KERNEL"); name != "" {
+		defer func(old string) { kernelName = old }(kernelName)
+		kernelName = name
+	}
+	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
+		n, k := c.n, c.k
+		L := logProbs(t, n, k, logits.Gaussian, 1, 1)
+		w := new(Workspace)
+		in, err := newInput(w, L, n, k, defaultWorkers())
+		if err != nil {
+			t.Fatal(err)
+		}
+		kn := newKernel(w, n, k, defaultWorkers())
+		a, s := newScaling(k), make([]float64, k)
+		build(kn, in, 25, nil, initialB(w, in, 25), s)
+		updateA(a, uniform(k), s, 1)
+		bv, prev := make([]float64, n), make([]float64, n)
+		var tp, ts []float64
+		for range 40 {
+			t0 := time.Now()
+			kn.pass(a, 1/float64(n), bv, prev, s)
+			t1 := time.Now()
+			StreamSum(kn.g, n, k, 0)
+			t2 := time.Now()
+			tp = append(tp, t1.Sub(t0).Seconds())
+			ts = append(ts, t2.Sub(t1).Seconds())
+		}
+		slices.Sort(tp)
+		slices.Sort(ts)
+		gb := float64(kn.bytes()) / 1e9
+		t.Logf("n=%d k=%d (%s kernel, GOMAXPROCS %d): pass median %.2f ms (%.1f GB/s), min %.2f ms; stream median %.2f ms (%.1f GB/s), min %.2f ms; pass/stream speed: %.0f%% of medians, %.0f%% of minima",
+			n, k, kernelName, runtime.GOMAXPROCS(0), tp[20]*1e3, gb/tp[20], tp[0]*1e3, ts[20]*1e3, gb/ts[20], ts[0]*1e3, 100*ts[20]/tp[20], 100*ts[0]/tp[0])
+	}
+}

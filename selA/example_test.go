@@ -1,0 +1,34 @@
+package sela_test
+
+import (
+	"fmt"
+
+	sela "github.com/selabench/selabench/selA"
+)
+
+// Six samples, three clusters: raw network scores (Options.Logits applies the
+// log-softmax). By argmax, four samples (0, 1, 5 and, on a tie, 4) would share
+// cluster 0; the equipartition constraint moves sample 1 to cluster 1 and sample 4
+// to cluster 2, two per cluster.
+func Example() {
+	scores := []float32{
+		2.0, 0.5, -1.0,
+		1.5, 1.0, 0.0,
+		0.0, 2.5, 0.3,
+		-0.5, 0.2, 1.8,
+		0.7, 0.7, 0.7,
+		3.0, -2.0, 0.1,
+	}
+	res, err := sela.Solve(scores, 6, 3, sela.Options{Lambda: 10, Logits: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("labels:", res.Labels)
+	fmt.Println("cluster sizes:", res.MinSize, "to", res.MaxSize)
+	fmt.Println("converged:", res.Converged)
+	// Output:
+	// labels: [0 1 1 2 2 0]
+	// cluster sizes: 2 to 2
+	// converged: true
+}

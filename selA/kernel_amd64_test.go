@@ -1,0 +1,75 @@
+//go:build amd64 && !purego
+
+package sela
+
+import (
+	"math"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// TestAsmKernelsMatchGo runs both assembly kernels directly (when the CPU has
+// them), whichever one fusedRows dispatches to.
+func TestAsmKernelsMatchGo(t *testing.T) {
+	impls := map[string]func(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64){}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		impls["avx2"] = func(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64) {
+			mask := tailMask(k)
+			fusedRowsAVX2(gp, k, rows, a, c, b, s, &mask[0])
+		}
+	}
+	if cpu.X86.HasAVX512F {
+		impls["avx512"] = fusedRowsAVX512
+	}
+	if len(impls) == 0 {
+		t.Skip("no AVX2/AVX-512 on this CPU")
+	}
+	for name, f := range impls {
+		for k := 1; k <= 200; k++ {
+			const rows = 3
+			g, a := kernelCase(rows, k, uint64(1000+k))
+			b1, b2 := make([]float64, rows), make([]float64, rows)
+			s1, s2 := make([]float64, k), make([]float64, k)
+			fusedRowsGo(g, k, a, 0.5, b1, s1)
+			ap := paddedA(a, k)
+			f(&g[0], k, rows, &ap[0], 0.5, &b2[0], &s2[0])
+			for i := range b1 {
+				if math.Float64bits(b1[i]) != math.Float64bits(b2[i]) {
+					t.Fatalf("%s k=%d: b[%d] = %v, Go %v", name, k, i, b2[i], b1[i])
+				}
+			}
+			for y := range s1 {
+				if math.Float64bits(s1[y]) != math.Float64bits(s2[y]) {
+					t.Fatalf("%s k=%d: s[%d] = %v, Go %v", name, k, y, s2[y], s1[y])
+				}
+			}
+		}
+	}
+}
+
+// TestAsmExpMatchesGo runs both vector exp routines directly.
+func TestAsmExpMatchesGo(t *testing.T) {
+	src := make([]float64, 0, 4096)
+	for x := -90.0; len(src) < 4096; x += 0.0223 {
+		src = append(src, x)
+	}
+	want := make([]float32, len(src))
+	expRowGo(want, src, 0.25)
+	impls := map[string]func(dst *float32, src *float64, n int, shift float64){}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		impls["avx2"] = expRowAVX2
+	}
+	if cpu.X86.HasAVX512F {
+		impls["avx512"] = expRowAVX512
+	}
+	for name, f := range impls {
+		got := make([]float32, len(src))
+		f(&got[0], &src[0], len(src), 0.25)
+		for j := range want {
+			if math.Float32bits(want[j]) != math.Float32bits(got[j]) {
+				t.Fatalf("%s: exp(%v) = %v, Go %v", name, src[j]-0.25, got[j], want[j])
+			}
+		}
+	}
+}

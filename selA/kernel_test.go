@@ -1,0 +1,124 @@
+package sela
+
+import (
+	"math"
+	"testing"
+
+	"github.com/selabench/selabench/internal/rng"
+)
+
+// kernelCase fills a rows×k float32 kernel with values in (0, 1], some exact zeros
+// and a few tiny normals, and positive scalings spread over many orders of magnitude.
+func kernelCase(rows, k int, seed uint64) (g []float32, a []float64) {
+	src := rng.New(seed, "sela/kernel-test")
+	g = make([]float32, rows*k)
+	for j := range g {
+		switch u := src.Float64(); {
+		case u < 0.1:
+			g[j] = 0
+		case u < 0.15:
+			g[j] = float32(math.Exp(-80 * src.Float64()))
+		default:
+			g[j] = float32(src.Float64())
+		}
+	}
+	a = make([]float64, k)
+	for y := range a {
+		a[y] = math.Exp(20 * (src.Float64() - 0.5))
+	}
+	return g, a
+}
+
+// TestFusedRowsMatchesGo checks that the machine's kernel (assembly on amd64)
+// computes exactly the bits of the portable definition, for row lengths around the
+// 32-lane blocking and the 4/8-wide tails.
+func TestFusedRowsMatchesGo(t *testing.T) {
+	t.Logf("kernel: %s", kernelName)
+	for _, k := range []int{1, 3, 4, 7, 8, 9, 31, 32, 33, 40, 63, 64, 65, 100, 1000, 1003} {
+		const rows = 7
+		g, a := kernelCase(rows, k, uint64(k))
+		b1, b2 := make([]float64, rows), make([]float64, rows)
+		s1, s2 := make([]float64, k), make([]float64, k)
+		for y := range s1 {
+			s1[y] = float64(y) * 0.25 // non-zero start: s accumulates
+			s2[y] = s1[y]
+		}
+		const c = 1.0 / 3
+		fusedRowsGo(g, k, a, c, b1, s1)
+		fusedRows(g, k, a, c, b2, s2)
+		for i := range b1 {
+			if math.Float64bits(b1[i]) != math.Float64bits(b2[i]) {
+				t.Errorf("k=%d: b[%d] = %v (Go) vs %v (%s)", k, i, b1[i], b2[i], kernelName)
+			}
+		}
+		for y := range s1 {
+			if math.Float64bits(s1[y]) != math.Float64bits(s2[y]) {
+				t.Errorf("k=%d: s[%d] = %v (Go) vs %v (%s)", k, y, s1[y], s2[y], kernelName)
+				break
+			}
+		}
+		// And the result is the dot product it claims to be: compare with a plain
+		// float64 sum (not bit-exact: different order).
+		for i := range b1 {
+			d := 0.0
+			for y := range k {
+				d += float64(g[i*k+y]) * a[y]
+			}
+			if rel := math.Abs(c/d-b1[i]) / b1[i]; rel > 1e-13 {
+				t.Errorf("k=%d: row %d: b = %v, plain sum gives %v", k, i, b1[i], c/d)
+			}
+		}
+	}
+}
+
+func TestExpKernel(t *testing.T) {
+	// Compared with math.Exp rounded to float32: at most one float32 ulp apart.
+	worst := 0.0
+	for x := -87.3; x <= 0; x += 1.0 / 1024 {
+		want := float32(math.Exp(x))
+		got := expKernel(x)
+		if d := math.Abs(float64(got-want)) / float64(want); d > worst {
+			worst = d
+		}
+	}
+	if worst > 1.2e-7 { // 2^-23 = 1.19e-7 is one ulp at the bottom of a binade
+		t.Errorf("expKernel: worst relative error %g, want ≤ 1 float32 ulp", worst)
+	}
+	for _, tc := range []struct {
+		x    float64
+		want float32
+	}{
+		{0, 1},
+		{-87.4, 0}, // below the smallest normal float32: flushed
+		{-1000, 0}, //
+		{math.Inf(-1), 0},
+		{math.Log(0.5), 0.5}, // exact in float32
+	} {
+		if got := expKernel(tc.x); got != tc.want {
+			t.Errorf("expKernel(%v) = %v, want %v", tc.x, got, tc.want)
+		}
+	}
+}
+
+// TestExpRowMatchesGo: the vector exp gives the bits of expKernel, including the
+// flushes at both thresholds and rows whose length is not a multiple of the vector.
+func TestExpRowMatchesGo(t *testing.T) {
+	src := make([]float64, 0, 5000)
+	for x := -90.0; x <= 0.5; x += 0.0231 {
+		src = append(src, x)
+	}
+	src = append(src, logMinNormal32, math.Nextafter(logMinNormal32, 0), math.Nextafter(logMinNormal32, -1), -1e6, 0)
+	for _, shift := range []float64{0, 1.5, -3} {
+		for _, n := range []int{len(src), len(src) - 1, len(src) - 3, 7, 3, 0} {
+			want := make([]float32, n)
+			got := make([]float32, n)
+			expRowGo(want, src[:n], shift)
+			expRow(got, src[:n], shift)
+			for j := range want {
+				if math.Float32bits(want[j]) != math.Float32bits(got[j]) {
+					t.Fatalf("%s: shift %v: exp(%v) = %v, Go %v", kernelName, shift, src[j]-shift, got[j], want[j])
+				}
+			}
+		}
+	}
+}

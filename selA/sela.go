@@ -1,0 +1,580 @@
+package sela
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Variant selects a Sinkhorn scheme. The zero value is the default, Sinkhorn.
+type Variant int
+
+const (
+	// Sinkhorn is the fast default: the stabilised kernel
+	// G_iy = exp(λ(L_iy − max_y L_iy)) stored once in float32, float64 scalings and
+	// accumulation, one fused pass over G per iteration, parallel over fixed chunks of
+	// samples. It fails (with ErrNumerical) when λ·range(L) is so large that a
+	// cluster's kernel column underflows or a scaling overflows; use SinkhornLog then.
+	Sinkhorn Variant = iota
+	// SinkhornRef is the official SeLa scheme (yukimasano/self-label,
+	// sinkhornknopp.py optimize_L_sk), kept faithful: float64, P^λ formed in
+	// probability space, the same update order and stopping rule. Simple, not fast.
+	SinkhornRef
+	// SinkhornLog is for large λ (≳100, or λ·range(L) beyond float range): the fast
+	// fused iteration on a kernel into which the log column scalings are absorbed
+	// (Schmitzer 2016, "Stabilized sparse scaling algorithms for entropy regularized
+	// transport problems", §3), with exact log-domain updates for clusters whose
+	// kernel column underflows, and optional λ-scaling (Options.LambdaStart).
+	SinkhornLog
+)
+
+// Variants lists every variant in the order the CLI shows them.
+var Variants = []Variant{SinkhornRef, Sinkhorn, SinkhornLog}
+
+// String returns the CLI name: "sinkhorn-ref", "sinkhorn" or "sinkhorn-log".
+func (v Variant) String() string {
+	switch v {
+	case Sinkhorn:
+		return "sinkhorn"
+	case SinkhornRef:
+		return "sinkhorn-ref"
+	case SinkhornLog:
+		return "sinkhorn-log"
+	}
+	return fmt.Sprintf("Variant(%d)", int(v))
+}
+
+// ParseVariant returns the variant whose String is name.
+func ParseVariant(name string) (Variant, error) {
+	for _, v := range Variants {
+		if v.String() == name {
+			return v, nil
+		}
+	}
+	return 0, fmt.Errorf("sela: unknown variant %q (want sinkhorn-ref, sinkhorn or sinkhorn-log): %w", name, ErrInput)
+}
+
+// Defaults used when the corresponding Options field is zero.
+const (
+	DefaultLambda      = 25        // official ImageNet value (10 in their CIFAR code)
+	DefaultTol         = 0.1       // official stopping tolerance (0.01 in their CIFAR code)
+	DefaultCheckEvery  = 10        // the official rule is evaluated every 10 iterations
+	DefaultMaxIter     = 10000     // iteration cap of Sinkhorn
+	DefaultMaxIterLog  = 100_000   // SinkhornLog: iterations grow about linearly with λ
+	DefaultMaxIterRef  = 1_000_000 // SinkhornRef: the official code has no cap; this one only guarantees termination
+	DefaultAbsorbAt    = 30.0      // SinkhornLog: absorb once some |log a_y| exceeds 30
+	DefaultLambdaStart = 25.0      // SinkhornLog: λ-scaling starts here (when λ is larger)
+)
+
+// Errors returned (wrapped, with context) by Solve and Solve64.
+var (
+	// ErrInput reports an invalid argument: shape, λ, masses, options or a
+	// non-finite entry of L.
+	ErrInput = errors.New("invalid input")
+	// ErrNumerical reports that a scheme broke down in floating point: P^λ or a
+	// kernel column underflowed to zero, or a scaling overflowed. The message names
+	// the row or cluster; SinkhornLog avoids most of these.
+	ErrNumerical = errors.New("numerical breakdown")
+)
+
+// Options configures a solve. The zero value means: variant Sinkhorn, λ = 25,
+// uniform cluster masses, input already log-probabilities, the official stopping
+// rule with tolerance 0.1 checked every 10 iterations, the variant's iteration cap,
+// balanced marginals, GOMAXPROCS workers.
+type Options struct {
+	Variant Variant
+
+	// Lambda is λ, the inverse entropic regularisation: larger is closer to the
+	// hard assignment. 0 means DefaultLambda; negative, NaN or Inf is an error.
+	Lambda float64
+
+	// Masses are the cluster masses r (length K, positive, summing to 1 within
+	// 1e-6) — a prior on cluster sizes. nil means uniform, 1/K each. Samples always
+	// have mass c_i = 1/N.
+	Masses []float64
+
+	// Logits says the input holds raw scores rather than log-probabilities: each row
+	// is then log-softmax-normalised, L_iy = x_iy − log Σ_y' exp(x_iy'), computed in
+	// float64 on the fly. The caller's slice is never modified, with or without it.
+	Logits bool
+
+	// Tol is the tolerance of the official stopping rule
+	// err = Σ_i |b_i^prev / b_i − 1| (relative change of the sample scalings between
+	// consecutive iterations), evaluated every CheckEvery iterations. 0 means
+	// DefaultTol; a negative value disables the rule (then MarginalTol must be set).
+	Tol float64
+
+	// CheckEvery is how often (in iterations) the stopping rules are evaluated:
+	// after iterations 1, 1+CheckEvery, 1+2·CheckEvery, ... as in the official code.
+	// 0 means DefaultCheckEvery.
+	CheckEvery int
+
+	// MarginalTol, if positive, is a second stopping rule for Sinkhorn and
+	// SinkhornLog with balanced marginals: ‖Qᵀ1 − r‖₁ ≤ MarginalTol, where Q is the
+	// plan of the iteration (its rows sum to c exactly). When both rules are
+	// enabled, both must hold. 0 disables it.
+	MarginalTol float64
+
+	// MaxIter caps the iterations (summed over λ stages for SinkhornLog); a solve
+	// that reaches it returns Converged = false and no error. 0 means DefaultMaxIter
+	// for Sinkhorn, DefaultMaxIterLog for SinkhornLog, DefaultMaxIterRef for
+	// SinkhornRef.
+	MaxIter int
+
+	// Tau relaxes the cluster marginal (unbalanced transport): the constraint
+	// Qᵀ1 = r is replaced by the penalty τ·KL(Qᵀ1 ‖ r) while the rows keep Q1 = c.
+	// With the entropy taken relative to r cᵀ, as in the balanced objective, the
+	// optimality condition gives the update a_y = r_y · s_y^(−φ), φ = τ/(τ+1/λ), with
+	// s = Σ_i G_iy b_i (Chizat, Peyré, Schmitzer & Vialard 2018, "Scaling algorithms
+	// for unbalanced optimal transport problems", Prop. 3.1, with kernel r_y c_i G_iy).
+	// For uniform r this is the textbook (r_y/s_y)^φ up to a constant that b
+	// absorbs; for non-uniform r it keeps r acting as a prior as τ → 0 (Q_iy ∝ r_y·P_iy^λ
+	// per row) instead of dropping it. Both 0 (the zero value) and +Inf mean the
+	// hard, balanced constraint. Sinkhorn and SinkhornLog only.
+	Tau float64
+
+	// LambdaStart is where SinkhornLog's λ-scaling starts: it solves at LambdaStart,
+	// 2·LambdaStart, ... and finally λ, warm-starting each stage from the previous
+	// duals. 0 means DefaultLambdaStart (25); a value ≥ Lambda (or +Inf) means a
+	// single stage at λ.
+	LambdaStart float64
+
+	// AbsorbAt is SinkhornLog's absorption threshold: when some |log a_y| exceeds
+	// it, log a is folded into the kernel, which is rebuilt. 0 means DefaultAbsorbAt.
+	AbsorbAt float64
+
+	// Workers caps the goroutines used; 0 means runtime.GOMAXPROCS(0). Results are
+	// bit-for-bit identical for any value: the work is split into chunks that depend
+	// only on N and K, and partial sums are combined in chunk order.
+	Workers int
+}
+
+// Result is the outcome of a solve. The transport plan is
+//
+//	Q_iy = exp(λ·L_iy + LogA_y + LogB_i),
+//
+// with L the log-probabilities (after log-softmax when Options.Logits is set) and
+// the gauge fixed by max_y LogA_y = 0. The scalings are kept as logarithms because
+// at large λ they leave the float64 range. (A SinkhornLog solve capped before its
+// last λ stage reports the plan of that stage's λ, named in Reason.)
+type Result struct {
+	Variant Variant
+	Lambda  float64
+	N, K    int
+
+	// Labels are the hard labels argmax_y Q_iy (the first maximum on ties).
+	Labels []int32
+	// LogA (length K) and LogB (length N) are the log scalings, see above.
+	LogA, LogB []float64
+
+	// Iterations counts Sinkhorn iterations (one a and one b update each).
+	Iterations int
+	// StopErr is the last value of the official rule Σ_i |b_i^prev/b_i − 1|
+	// (+Inf if it was never evaluated).
+	StopErr float64
+	// MarginalErr = Σ_y |(Qᵀ1)_y − r_y| and RowMarginalErr = Σ_i |(Q1)_i − 1/N|,
+	// recomputed in float64 from the final scalings and kernel after the loop, with
+	// Q normalised to total mass 1. With Tau > 0 MarginalErr measures how far the
+	// relaxed plan departs from the prior r, and is not expected to vanish.
+	MarginalErr, RowMarginalErr float64
+	// Objective is the mean of −L_{i,Labels[i]} over samples (the cross-entropy the
+	// network is trained on).
+	Objective float64
+	// MinSize and MaxSize are the smallest and largest cluster sizes of Labels
+	// (MinSize is 0 if a cluster is empty).
+	MinSize, MaxSize int
+
+	// Converged is true when the stopping rule(s) held; false when MaxIter was hit.
+	Converged bool
+	// Reason says why the loop stopped, in words.
+	Reason string
+
+	// Rebuilds counts how often the kernel was (re)built: 1 for Sinkhorn and
+	// SinkhornRef, more for SinkhornLog (absorptions and λ stages).
+	Rebuilds int
+	// Passes counts full sweeps over the stored kernel (iterations, times two for
+	// SinkhornRef, plus the final labelling sweep); KernelBytes is its size
+	// (N·K·4 for float32, N·K·8 for SinkhornRef's float64 P^λ).
+	Passes      int
+	KernelBytes int64
+	// Build, Iterate and Final split Duration: forming the kernel (including
+	// rebuilds), the iterations, and the final labelling sweep.
+	Build, Iterate, Final time.Duration
+	// Duration is the wall time of the whole solve, validation included.
+	Duration time.Duration
+}
+
+// Solve runs the transport step on L, an n×k row-major matrix of float32
+// log-probabilities (or raw logits with Options.Logits), and returns the plan's
+// scalings, hard labels and diagnostics. L is not modified. Each call allocates its
+// buffers afresh; a Workspace reuses them across calls.
+func Solve(L []float32, n, k int, opt Options) (*Result, error) {
+	return solve(new(Workspace), L, n, k, opt)
+}
+
+// Solve64 is Solve for float64 input.
+func Solve64(L []float64, n, k int, opt Options) (*Result, error) {
+	return solve(new(Workspace), L, n, k, opt)
+}
+
+// Workspace keeps the large buffers of a solve — the N×K kernel (N·K·4 bytes;
+// N·K·8 for SinkhornRef) and the per-sample vectors — so that later solves reuse
+// them instead of allocating and first-touching fresh memory, which costs as much
+// as tens of Sinkhorn iterations (about a second for 240 MB on a virtual machine).
+// Use one per goroutine for repeated solves (training heads, λ sweeps). The zero
+// value is ready to use; a Workspace is not safe for concurrent use, and holds its
+// memory until it is dropped. Results never alias it.
+type Workspace struct {
+	g    []float32
+	ps   []float64
+	vecs [][]float64
+	used int
+}
+
+// Solve is the package-level Solve on the workspace's buffers.
+func (w *Workspace) Solve(L []float32, n, k int, opt Options) (*Result, error) {
+	return solve(w, L, n, k, opt)
+}
+
+// Solve64 is the package-level Solve64 on the workspace's buffers.
+func (w *Workspace) Solve64(L []float64, n, k int, opt Options) (*Result, error) {
+	return solve(w, L, n, k, opt)
+}
+
+// kernel32 returns a float32 buffer of length n with unspecified contents.
+func (w *Workspace) kernel32(n int) []float32 {
+	if cap(w.g) < n {
+		w.g = nil // let the old buffer go before allocating the new one
+		w.g = make([]float32, n)
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(w.g)), uintptr(n)*4)
+	}
+	return w.g[:n]
+}
+
+// kernel64 returns a float64 buffer of length n with unspecified contents.
+func (w *Workspace) kernel64(n int) []float64 {
+	if cap(w.ps) < n {
+		w.ps = nil
+		w.ps = make([]float64, n)
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(w.ps)), uintptr(n)*8)
+	}
+	return w.ps[:n]
+}
+
+// vec returns the next float64 buffer of length n in this solve, with unspecified
+// contents.
+func (w *Workspace) vec(n int) []float64 {
+	if w.used == len(w.vecs) {
+		w.vecs = append(w.vecs, nil)
+	}
+	v := &w.vecs[w.used]
+	w.used++
+	if cap(*v) < n {
+		*v = make([]float64, n)
+	}
+	return (*v)[:n]
+}
+
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// real is the element type of an input matrix.
+type real interface{ ~float32 | ~float64 }
+
+// config is Options with defaults applied and everything validated.
+type config struct {
+	variant     Variant
+	lambda      float64
+	r           []float64
+	uniform     bool
+	logits      bool
+	tol         float64 // < 0: disabled
+	checkEvery  int
+	marginalTol float64 // 0: disabled
+	maxIter     int
+	phi         float64 // exponent of the a update: 1 balanced, τ/(τ+1/λ) relaxed
+	lambdaStart float64
+	absorbAt    float64
+	workers     int
+}
+
+func (c *config) balanced() bool { return c.phi == 1 }
+
+func newConfig(n, k int, opt Options) (*config, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("sela: "+format+": %w", append(args, ErrInput)...)
+	}
+	c := &config{variant: opt.Variant, logits: opt.Logits}
+	switch opt.Variant {
+	case Sinkhorn, SinkhornRef, SinkhornLog:
+	default:
+		return nil, bad("unknown variant %d", int(opt.Variant))
+	}
+	switch {
+	case opt.Lambda == 0:
+		c.lambda = DefaultLambda
+	case math.IsNaN(opt.Lambda) || math.IsInf(opt.Lambda, 0) || opt.Lambda < 0:
+		return nil, bad("lambda must be positive and finite, got %v", opt.Lambda)
+	default:
+		c.lambda = opt.Lambda
+	}
+	if opt.Masses == nil {
+		c.uniform = true
+		c.r = make([]float64, k)
+		for y := range c.r {
+			c.r[y] = 1 / float64(k)
+		}
+	} else {
+		if len(opt.Masses) != k {
+			return nil, bad("masses: length %d, want K = %d", len(opt.Masses), k)
+		}
+		sum := 0.0
+		for y, m := range opt.Masses {
+			if !(m > 0) || math.IsInf(m, 0) {
+				return nil, bad("masses[%d] = %v, want positive and finite", y, m)
+			}
+			sum += m
+		}
+		if math.Abs(sum-1) > 1e-6 {
+			return nil, bad("masses sum to %v, want 1 (within 1e-6)", sum)
+		}
+		c.r = append([]float64(nil), opt.Masses...)
+	}
+	switch {
+	case math.IsNaN(opt.Tol):
+		return nil, bad("tol is NaN")
+	case opt.Tol == 0:
+		c.tol = DefaultTol
+	default:
+		c.tol = opt.Tol
+	}
+	switch {
+	case opt.CheckEvery < 0:
+		return nil, bad("check-every must be ≥ 0, got %d", opt.CheckEvery)
+	case opt.CheckEvery == 0:
+		c.checkEvery = DefaultCheckEvery
+	default:
+		c.checkEvery = opt.CheckEvery
+	}
+	if math.IsNaN(opt.MarginalTol) || opt.MarginalTol < 0 || math.IsInf(opt.MarginalTol, 0) {
+		return nil, bad("marginal-tol must be ≥ 0 and finite, got %v", opt.MarginalTol)
+	}
+	c.marginalTol = opt.MarginalTol
+	switch {
+	case opt.MaxIter < 0:
+		return nil, bad("max-iter must be ≥ 0, got %d", opt.MaxIter)
+	case opt.MaxIter > 0:
+		c.maxIter = opt.MaxIter
+	case opt.Variant == SinkhornRef:
+		c.maxIter = DefaultMaxIterRef
+	case opt.Variant == SinkhornLog:
+		c.maxIter = DefaultMaxIterLog
+	default:
+		c.maxIter = DefaultMaxIter
+	}
+	switch {
+	case math.IsNaN(opt.Tau) || opt.Tau < 0:
+		return nil, bad("tau must be ≥ 0, got %v", opt.Tau)
+	case opt.Tau == 0 || math.IsInf(opt.Tau, 1):
+		c.phi = 1
+	default:
+		c.phi = opt.Tau / (opt.Tau + 1/c.lambda)
+	}
+	switch {
+	case math.IsNaN(opt.LambdaStart) || opt.LambdaStart < 0:
+		return nil, bad("lambda-start must be ≥ 0, got %v", opt.LambdaStart)
+	case opt.LambdaStart == 0:
+		c.lambdaStart = DefaultLambdaStart
+	default:
+		c.lambdaStart = opt.LambdaStart
+	}
+	switch {
+	case math.IsNaN(opt.AbsorbAt) || opt.AbsorbAt < 0 || math.IsInf(opt.AbsorbAt, 0):
+		return nil, bad("absorb-at must be ≥ 0 and finite, got %v", opt.AbsorbAt)
+	case opt.AbsorbAt == 0:
+		c.absorbAt = DefaultAbsorbAt
+	default:
+		c.absorbAt = opt.AbsorbAt
+	}
+	switch {
+	case opt.Workers < 0:
+		return nil, bad("workers must be ≥ 0, got %d", opt.Workers)
+	case opt.Workers == 0:
+		c.workers = defaultWorkers()
+	default:
+		c.workers = opt.Workers
+	}
+	if c.tol < 0 && c.marginalTol == 0 {
+		return nil, bad("no stopping rule: tol < 0 disables the official rule and marginal-tol is 0")
+	}
+	if c.marginalTol > 0 && !c.balanced() {
+		return nil, bad("marginal-tol needs balanced marginals (tau = 0 or +Inf), got tau = %v", opt.Tau)
+	}
+	v := opt.Variant
+	if v == SinkhornRef {
+		if !c.balanced() {
+			return nil, bad("sinkhorn-ref is the official balanced scheme: tau is not supported")
+		}
+		if c.marginalTol > 0 {
+			return nil, bad("sinkhorn-ref has only the official stopping rule: marginal-tol is not supported")
+		}
+	}
+	if v != SinkhornLog && (opt.LambdaStart != 0 || opt.AbsorbAt != 0) {
+		return nil, bad("lambda-start and absorb-at apply to sinkhorn-log only, not %v", v)
+	}
+	return c, nil
+}
+
+// input is the validated N×K matrix: L_iy = x_iy − shift_i (shift nil: L = x).
+type input[T real] struct {
+	x     []T
+	n, k  int
+	xmax  []float64 // max_y x_iy of every row
+	shift []float64 // log-sum-exp of each row when the input holds logits
+}
+
+// at returns L_iy in float64.
+func (in *input[T]) at(i, y int) float64 {
+	v := float64(in.x[i*in.k+y])
+	if in.shift != nil {
+		v -= in.shift[i]
+	}
+	return v
+}
+
+// lmax returns max_y L_iy.
+func (in *input[T]) lmax(i int) float64 {
+	if in.shift != nil {
+		return in.xmax[i] - in.shift[i]
+	}
+	return in.xmax[i]
+}
+
+// checkShape validates N, K and len(x).
+func checkShape(lenX, n, k int) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("sela: "+format+": %w", append(args, ErrInput)...)
+	}
+	switch {
+	case n <= 0:
+		return bad("N = %d, want at least one sample", n)
+	case k <= 0:
+		return bad("K = %d, want at least one cluster", k)
+	case k > n:
+		return bad("K = %d clusters exceed N = %d samples", k, n)
+	case n > math.MaxInt/k || lenX != n*k:
+		return bad("len(L) = %d, want N·K = %d·%d", lenX, n, k)
+	}
+	return nil
+}
+
+// newInput scans x once, in parallel: it records every row's maximum and reports
+// the first non-finite entry (the lowest index, whatever the scheduling).
+func newInput[T real](w *Workspace, x []T, n, k, workers int) (*input[T], error) {
+	in := &input[T]{x: x, n: n, k: k, xmax: w.vec(n)}
+	p := newPlan(n, k, workers)
+	firstBad := make([]int, p.chunks)
+	p.run(func(ch, lo, hi int) {
+		firstBad[ch] = -1
+		for i := lo; i < hi; i++ {
+			row := x[i*k : (i+1)*k]
+			m := math.Inf(-1)
+			for y, v := range row {
+				f := float64(v)
+				if f-f != 0 { // NaN or ±Inf
+					firstBad[ch] = i*k + y
+					return
+				}
+				if f > m {
+					m = f
+				}
+			}
+			in.xmax[i] = m
+		}
+	})
+	for _, j := range firstBad {
+		if j >= 0 {
+			return nil, fmt.Errorf("sela: L row %d, column %d is %v: %w", j/k, j%k, float64(x[j]), ErrInput)
+		}
+	}
+	return in, nil
+}
+
+// logSoftmax sets in.shift to the log-sum-exp of every row (float64, math.Exp),
+// so that L = x − shift: Options.Logits.
+func (in *input[T]) logSoftmax(w *Workspace, workers int) {
+	k := in.k
+	in.shift = w.vec(in.n)
+	newPlan(in.n, k, workers).run(func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			m := in.xmax[i]
+			s := 0.0
+			for _, v := range in.x[i*k : (i+1)*k] {
+				s += math.Exp(float64(v) - m)
+			}
+			in.shift[i] = m + math.Log(s)
+		}
+	})
+}
+
+func solve[T real](w *Workspace, x []T, n, k int, opt Options) (*Result, error) {
+	start := time.Now()
+	w.used = 0
+	if err := checkShape(len(x), n, k); err != nil {
+		return nil, err
+	}
+	cfg, err := newConfig(n, k, opt)
+	if err != nil {
+		return nil, err
+	}
+	in, err := newInput(w, x, n, k, cfg.workers)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.logits {
+		in.logSoftmax(w, cfg.workers)
+	}
+	var res *Result
+	switch cfg.variant {
+	case SinkhornRef:
+		res, err = solveRef(w, in, cfg)
+	case Sinkhorn:
+		res, err = solveFast(w, in, cfg)
+	case SinkhornLog:
+		res, err = solveLog(w, in, cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Variant, res.Lambda, res.N, res.K = cfg.variant, cfg.lambda, n, k
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// finish fills the label statistics of res and fixes the gauge of the log scalings.
+func finish[T real](res *Result, in *input[T]) {
+	counts := make([]int, in.k)
+	obj := 0.0
+	for i, y := range res.Labels {
+		counts[y]++
+		obj -= in.at(i, int(y))
+	}
+	res.Objective = obj / float64(in.n)
+	res.MinSize, res.MaxSize = counts[0], counts[0]
+	for _, c := range counts[1:] {
+		res.MinSize = min(res.MinSize, c)
+		res.MaxSize = max(res.MaxSize, c)
+	}
+	shift := math.Inf(-1)
+	for _, v := range res.LogA {
+		shift = math.Max(shift, v)
+	}
+	for y := range res.LogA {
+		res.LogA[y] -= shift
+	}
+	for i := range res.LogB {
+		res.LogB[i] += shift
+	}
+}
