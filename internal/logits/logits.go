@@ -104,7 +104,7 @@ func Generate(spec Spec) ([]float32, error) {
 // x_iy − max_y x_iy − log Σ_y exp(x_iy − max_y x_iy), summing in float64. Subtracting
 // the row maximum keeps exp from overflowing; the largest term is exp(0) = 1, so the
 // log never sees zero.
-func LogSoftmax(x []float32, n, k int) {
+func LogSoftmax[F float32 | float64](x []F, n, k int) {
 	for i := 0; i < n; i++ {
 		row := x[i*k : (i+1)*k]
 		m := row[0]
@@ -119,7 +119,7 @@ func LogSoftmax(x []float32, n, k int) {
 		}
 		shift := float64(m) + math.Log(s)
 		for y, v := range row {
-			row[y] = float32(float64(v) - shift)
+			row[y] = F(float64(v) - shift)
 		}
 	}
 }
