@@ -1,0 +1,3 @@
+module github.com/selabench/selabench/internal/gemm/_gen
+
+go 1.26
