@@ -20,8 +20,8 @@ func init() {
 
 func runMetrics(args []string, out, errOut io.Writer) error {
 	fs := newFlags("metrics", "selabench metrics --truth T.npy --pred P.npy [--k K] [--json]", errOut)
-	truthPath := fs.String("truth", "", "true class labels: a 1-D integer `.npy` file (any integer values)")
-	predPath := fs.String("pred", "", "predicted cluster labels: a 1-D integer `.npy` file with values in [0, K)")
+	truthPath := fs.String("truth", "", "true class labels: a 1-D integer .npy `file` (any integer values)")
+	predPath := fs.String("pred", "", "predicted cluster labels: a 1-D integer .npy `file` with values in [0, K)")
 	k := fs.Int("k", 0, "number of clusters K, counting empty ones (0: max(pred)+1)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.parse(args, out); err != nil {

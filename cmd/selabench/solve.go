@@ -67,14 +67,14 @@ type solveConfig struct {
 
 func runSolve(args []string, out, errOut io.Writer) error {
 	fs := newFlags("solve", "selabench solve --logits L.npy [--log-probs] [--solver sinkhorn] [--lambda 25] [--sizes S.npy] [--tol 0.1] [--max-iter N] [--out labels.npy] [--json]", errOut)
-	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 `.npy` file of raw logits (log-softmax is applied), or log-probabilities with --log-probs")
+	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 .npy `file` of raw logits (log-softmax is applied), or log-probabilities with --log-probs")
 	logProbs := fs.Bool("log-probs", false, "the --logits file already holds log-probabilities (rows sum to 1 in probability)")
 	solver := fs.String("solver", "sinkhorn", "solver: "+strings.Join(solverNames, ", "))
 	lambda := fs.Float64("lambda", sela.DefaultLambda, "λ, the inverse entropic regularisation of the Sinkhorn solvers (> 0)")
-	sizesPath := fs.String("sizes", "", "cluster sizes: a 1-D `.npy` file of K integers summing to N (the exact solver's capacities, and masses sizes/N for Sinkhorn), or K floats summing to 1 (Sinkhorn masses)\ndefault: equal sizes")
+	sizesPath := fs.String("sizes", "", "cluster sizes: a 1-D .npy `file` of K integers summing to N (the exact solver's capacities, and masses sizes/N for Sinkhorn), or K floats summing to 1 (Sinkhorn masses)\ndefault: equal sizes")
 	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
-	outPath := fs.String("out", "", "write the hard labels to this `.npy` file (int32, length N)")
+	outPath := fs.String("out", "", "write the hard labels to this .npy `file` (int32, length N)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.parse(args, out); err != nil {
 		return err

@@ -22,7 +22,7 @@ func init() {
 
 func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	fs := newFlags("lambda-sweep", "selabench lambda-sweep (--logits L.npy [--log-probs] | --synthetic N,K[,scale] [--kind gaussian] [--seed 0]) [--lambdas 1,5,10,25,50,100,1000] [--solvers sinkhorn,sinkhorn-log] [--out table.md]", errOut)
-	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 `.npy` file of raw logits (or log-probabilities with --log-probs)")
+	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 .npy `file` of raw logits (or log-probabilities with --log-probs)")
 	logProbs := fs.Bool("log-probs", false, "the --logits file already holds log-probabilities")
 	synth := fs.String("synthetic", "", "use seeded synthetic logits instead of a file: `N,K[,scale]` (scale defaults to 1)")
 	kind := fs.String("kind", string(logits.Gaussian), "kind of synthetic logits: gaussian, peaked or network")
