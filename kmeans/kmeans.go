@@ -7,11 +7,23 @@
 // # Data flow
 //
 // Fit takes X (N×D, row-major) and Options, draws the initial centroids (random
-// distinct points, or k-means++), then alternates an assignment step (parallel over
-// fixed blocks of rows, each block's labels and distances written to its own slots)
-// and an update step (parallel over fixed ranges of dimensions, each summing the rows
-// in index order). After the last iteration the labels are recomputed against the
-// final centroids, so Labels and Centroids in the Result always agree.
+// distinct points, or k-means++), then alternates an assignment step and an update
+// step. The assignment runs over fixed segments of rows in parallel: per block of
+// 512 rows one matrix product gives the distances, each row's label and distance go
+// to its own slots, and — while the block is in cache — the rows are added to the
+// segment's float64 centroid sums in index order. The update combines the segment
+// sums in segment order (the number of segments depends on N, K and D only). After
+// the last iteration the labels are recomputed against the final centroids, so
+// Labels and Centroids in the Result always agree. faiss's split_clusters reseeds
+// its generator with 1234 on every call; here one seeded stream per run serves all
+// the splits of that run.
+//
+// Options follow faiss's Clustering: Redo restarts (nredo), MaxPointsPerCentroid
+// subsampling of the training rows (then every row is labelled), and Spherical
+// (unit-norm centroids). Preprocessing lives beside it as reusable transforms: FitPCA
+// fits a PCA, optionally whitening (faiss's PCAMatrix with eigen_power −0.5), on a
+// training set and PCA.Apply maps any set with it; L2Normalize scales rows to unit
+// norm. DeepCluster chains the three: FitPCA → Apply → L2Normalize → Fit.
 //
 // References: S. Lloyd, "Least squares quantization in PCM" (1982); D. Arthur and
 // S. Vassilvitskii, "k-means++: the advantages of careful seeding" (2007); faiss
@@ -28,8 +40,8 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/selabench/selabench/internal/gemm"
 	"github.com/selabench/selabench/internal/rng"
 )
 
@@ -57,6 +69,20 @@ type Options struct {
 	// Redo runs the whole clustering this many times from different initialisations
 	// and keeps the run with the lowest final objective (faiss's nredo); 0 means 1.
 	Redo int
+	// MaxPointsPerCentroid caps the training set as faiss's max_points_per_centroid
+	// does: when N > K·MaxPointsPerCentroid, the centroids are trained on K·MaxPoints-
+	// PerCentroid rows drawn without replacement by a permutation seeded from Seed
+	// (the first rows of the permutation, as faiss's subsample_training_set), and
+	// then every one of the N rows is labelled by its nearest final centroid.
+	// 0 means unlimited, DeepCluster's setting (faiss's own default is 256).
+	MaxPointsPerCentroid int
+	// Spherical keeps every centroid at unit L2 norm, re-normalising after the
+	// initialisation and after each update as faiss's spherical clustering does
+	// (post_process_centroids). With unit centroids, the nearest centroid in L2 is
+	// the one of largest inner product, hence of largest cosine: spherical k-means.
+	// A centroid of zero norm stays zero. Objective and Inertia remain squared L2
+	// distances (to the unit centroids).
+	Spherical bool
 }
 
 // Result is the outcome of Fit.
@@ -69,8 +95,15 @@ type Result struct {
 	Objective  []float64
 	Inertia    float64 // mean squared distance to the assigned (final) centroid
 	Iterations int
-	Splits     int // empty clusters re-seeded by splitting a donor (faiss's nsplit)
-	Seconds    float64
+	Splits     int // empty clusters re-seeded by splitting a donor (faiss's nsplit), summed over iterations
+	// Empty counts the clusters left without any row by the final labelling: splits
+	// keep every cluster alive during training, but the final nearest-centroid search
+	// may still leave some empty (faiss and DeepCluster behave alike).
+	Empty int
+	// TrainRows is the number of rows the centroids were trained on: N, or
+	// K·MaxPointsPerCentroid when subsampled. Objective sums over these rows.
+	TrainRows int
+	Seconds   float64
 }
 
 // Sizes returns the number of rows assigned to each cluster.
@@ -103,12 +136,36 @@ func Fit(x []float32, n, d int, opt Options) (*Result, error) {
 	case opt.Init != "" && opt.Init != Random && opt.Init != PlusPlus:
 		return nil, fmt.Errorf("kmeans: unknown init %q (want %q or %q)", opt.Init, Random, PlusPlus)
 	}
+	if opt.MaxPointsPerCentroid < 0 {
+		return nil, fmt.Errorf("kmeans: max points per centroid must be ≥ 0, got %d", opt.MaxPointsPerCentroid)
+	}
 	norms := rowNorms(x, n, d)
+	// faiss's subsampling: train on the first K·maxppc rows of a seeded permutation.
+	tx, tnorms, tn := x, norms, n
+	if m := opt.MaxPointsPerCentroid; m > 0 && n/m >= opt.K && n > opt.K*m {
+		tn = opt.K * m
+		perm := rng.New(opt.Seed, "kmeans/subsample").Perm(n)[:tn]
+		tx, tnorms = make([]float32, tn*d), make([]float32, tn)
+		for i, p := range perm {
+			copy(tx[i*d:(i+1)*d], x[p*d:(p+1)*d])
+			tnorms[i] = norms[p]
+		}
+	}
 	var best *Result
 	for run := 0; run < max(opt.Redo, 1); run++ {
-		res := lloyd(x, norms, n, d, opt, run)
+		res := lloyd(tx, tnorms, tn, d, opt, run)
 		if best == nil || res.Inertia < best.Inertia {
 			best = res
+		}
+	}
+	best.TrainRows = tn
+	if tn < n { // label every row against the trained centroids
+		best.Labels = make([]int, n)
+		best.Inertia = assign(x, norms, n, d, best.Centroids, best.K, best.Labels, make([]float32, n)) / float64(n)
+	}
+	for _, s := range best.Sizes() {
+		if s == 0 {
+			best.Empty++
 		}
 	}
 	best.Seconds = time.Since(start).Seconds()
@@ -116,6 +173,7 @@ func Fit(x []float32, n, d int, opt Options) (*Result, error) {
 }
 
 // lloyd is one clustering run; run numbers the restarts, each with its own streams.
+// Its Inertia is the final objective over the n rows it was given.
 func lloyd(x, norms []float32, n, d int, opt Options, run int) *Result {
 	k, iters := opt.K, opt.Iters
 	if iters == 0 {
@@ -128,15 +186,22 @@ func lloyd(x, norms []float32, n, d int, opt Options, run int) *Result {
 	} else {
 		cent = initRandom(x, n, d, k, rng.New(opt.Seed, purpose+"/init"))
 	}
+	if opt.Spherical {
+		L2Normalize(cent, k, d)
+	}
 	res := &Result{K: k, D: d}
 	labels := make([]int, n)
 	dist := make([]float32, n)
 	split := rng.New(opt.Seed, purpose+"/split")
+	acc := newSums(n, d, k)
 	for it := 0; it < iters; it++ {
-		obj := assign(x, norms, n, d, cent, k, labels, dist)
+		obj := assignSum(x, norms, n, d, cent, k, labels, dist, acc)
 		res.Objective = append(res.Objective, obj)
 		res.Iterations++
-		res.Splits += update(x, n, d, labels, cent, k, split)
+		res.Splits += update(acc, n, d, cent, k, split)
+		if opt.Spherical {
+			L2Normalize(cent, k, d)
+		}
 		if opt.Tol > 0 && it > 0 {
 			prev := res.Objective[it-1]
 			if prev > 0 && (prev-obj)/prev < opt.Tol {
@@ -175,11 +240,20 @@ func validate(x []float32, n, d, k int) error {
 	case k > n:
 		return fmt.Errorf("kmeans: K = %d exceeds the number of rows N = %d", k, n)
 	}
-	for i := 0; i < n; i++ {
-		for j, v := range x[i*d : (i+1)*d] {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("kmeans: row %d, column %d is %v", i, j, v)
+	// Scan in parallel; report the first bad row in index order.
+	bad := make([]int, min(runtime.GOMAXPROCS(0), n)) // first bad value per range
+	parallelRangeIdx(n, len(bad), func(t, lo, hi int) {
+		bad[t] = -1
+		for p := lo * d; p < hi*d; p++ {
+			if v := float64(x[p]); math.IsNaN(v) || math.IsInf(v, 0) {
+				bad[t] = p
+				return
 			}
+		}
+	})
+	for _, p := range bad {
+		if p >= 0 {
+			return fmt.Errorf("kmeans: row %d, column %d is %v", p/d, p%d, x[p])
 		}
 	}
 	return nil
@@ -187,13 +261,15 @@ func validate(x []float32, n, d, k int) error {
 
 func rowNorms(x []float32, n, d int) []float32 {
 	out := make([]float32, n)
-	for i := range out {
-		s := 0.0
-		for _, v := range x[i*d : (i+1)*d] {
-			s += float64(v) * float64(v)
+	parallelRange(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s := 0.0
+			for _, v := range x[i*d : (i+1)*d] {
+				s += float64(v) * float64(v)
+			}
+			out[i] = float32(s)
 		}
-		out[i] = float32(s)
-	}
+	})
 	return out
 }
 
@@ -262,11 +338,51 @@ func sqDist(a, b []float32) float64 {
 // assign writes each row's nearest centroid and squared distance, and returns the sum
 // of the distances, added in row order.
 func assign(x, norms []float32, n, d int, cent []float32, k int, labels []int, dist []float32) float64 {
-	cnorm := rowNorms(cent, k, d)
-	impl := blas32.Implementation()
+	return assignSum(x, norms, n, d, cent, k, labels, dist, nil)
+}
+
+// partialBudget bounds the memory of the per-segment centroid sums (bytes).
+const partialBudget = 64 << 20
+
+// sums holds the per-segment float64 centroid sums of the fused assignment and
+// update step. The rows are cut into segments of whole blocks, their number fixed
+// by N, K and D only (never by GOMAXPROCS); each segment's rows are added in index
+// order into its own K×D sums, and the segments are combined in order, so every
+// centroid has one fixed order of additions.
+type sums struct {
+	segs    [][2]int    // block ranges [first, last)
+	partial [][]float64 // per segment, K×D
+	counts  [][]int     // per segment, K
+}
+
+func newSums(n, d, k int) *sums {
 	blocks := (n + blockRows - 1) / blockRows
+	p := min(16, blocks, max(1, partialBudget/(8*k*d+1)))
+	s := &sums{}
+	for t := 0; t < p; t++ {
+		s.segs = append(s.segs, [2]int{t * blocks / p, (t + 1) * blocks / p})
+		s.partial = append(s.partial, make([]float64, k*d))
+		s.counts = append(s.counts, make([]int, k))
+	}
+	return s
+}
+
+// assignSum is assign; when acc is not nil it also accumulates, while each block of
+// rows is still in cache, the sum and count of the rows of every cluster.
+func assignSum(x, norms []float32, n, d int, cent []float32, k int, labels []int, dist []float32, acc *sums) float64 {
+	cnorm := rowNorms(cent, k, d)
+	blocks := (n + blockRows - 1) / blockRows
+	// Work units: segments when accumulating, otherwise single blocks.
+	units := blocks
+	if acc != nil {
+		units = len(acc.segs)
+		for t := range acc.segs {
+			clear(acc.partial[t])
+			clear(acc.counts[t])
+		}
+	}
 	var next atomic.Int64
-	workers := min(runtime.GOMAXPROCS(0), blocks)
+	workers := min(runtime.GOMAXPROCS(0), units)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -274,27 +390,41 @@ func assign(x, norms []float32, n, d int, cent []float32, k int, labels []int, d
 			defer wg.Done()
 			dots := make([]float32, blockRows*k)
 			for {
-				b := int(next.Add(1)) - 1
-				if b >= blocks {
+				u := int(next.Add(1)) - 1
+				if u >= units {
 					return
 				}
-				lo := b * blockRows
-				rows := min(blockRows, n-lo)
-				// dots = X[lo:lo+rows] · Cᵀ
-				impl.Sgemm(blas.NoTrans, blas.Trans, rows, k, d, 1, x[lo*d:], d, cent, d, 0, dots, k)
-				for i := 0; i < rows; i++ {
-					row := dots[i*k : (i+1)*k]
-					best, bestD := 0, float32(math.Inf(1))
-					for c, dot := range row {
-						if v := cnorm[c] - 2*dot; v < bestD {
-							best, bestD = c, v
+				first, last := u, u+1
+				if acc != nil {
+					first, last = acc.segs[u][0], acc.segs[u][1]
+				}
+				for b := first; b < last; b++ {
+					lo := b * blockRows
+					rows := min(blockRows, n-lo)
+					// dots = X[lo:lo+rows] · Cᵀ
+					gemm.Sgemm(blas.NoTrans, blas.Trans, rows, k, d, 1, x[lo*d:], d, cent, d, 0, dots, k)
+					for i := 0; i < rows; i++ {
+						row := dots[i*k : (i+1)*k]
+						best, bestD := 0, float32(math.Inf(1))
+						for c, dot := range row {
+							if v := cnorm[c] - 2*dot; v < bestD {
+								best, bestD = c, v
+							}
+						}
+						v := norms[lo+i] + bestD
+						if v < 0 { // rounding when a row sits on its centroid
+							v = 0
+						}
+						labels[lo+i], dist[lo+i] = best, v
+					}
+					if acc != nil {
+						part, cnt := acc.partial[u], acc.counts[u]
+						for i := lo; i < lo+rows; i++ {
+							c := labels[i]
+							cnt[c]++
+							addTo(part[c*d:(c+1)*d], x[i*d:(i+1)*d])
 						}
 					}
-					v := norms[lo+i] + bestD
-					if v < 0 { // rounding when a row sits on its centroid
-						v = 0
-					}
-					labels[lo+i], dist[lo+i] = best, v
 				}
 			}
 		}()
@@ -307,38 +437,44 @@ func assign(x, norms []float32, n, d int, cent []float32, k int, labels []int, d
 	return obj
 }
 
-// update recomputes the centroids as the means of their rows and splits empty
-// clusters; it returns the number of splits.
-func update(x []float32, n, d int, labels []int, cent []float32, k int, r interface{ Float64() float64 }) int {
-	sizes := make([]int, k)
-	for _, y := range labels {
-		sizes[y]++
+// update sets the centroids to the means of their rows from the sums that assignSum
+// accumulated, and splits empty clusters; it returns the number of splits. Segment
+// sums are combined in segment order, in parallel over clusters.
+func update(acc *sums, n, d int, cent []float32, k int, r interface{ Float64() float64 }) int {
+	sizes := make([]float64, k)
+	for _, cnt := range acc.counts {
+		for c, v := range cnt {
+			sizes[c] += float64(v)
+		}
 	}
-	sums := make([]float64, k*d)
-	// Each worker owns a range of dimensions and adds rows in index order, so every
-	// sum has one fixed order of additions.
-	parallelRange(d, func(lo, hi int) {
-		for i := 0; i < n; i++ {
-			dst := sums[labels[i]*d+lo : labels[i]*d+hi]
-			for j, v := range x[i*d+lo : i*d+hi] {
-				dst[j] += float64(v)
+	parallelRange(k, func(lo, hi int) {
+		total := make([]float64, d)
+		for c := lo; c < hi; c++ {
+			if sizes[c] == 0 {
+				continue // left for the split below
+			}
+			clear(total)
+			for _, part := range acc.partial {
+				for j, v := range part[c*d : (c+1)*d] {
+					total[j] += v
+				}
+			}
+			inv := 1 / sizes[c]
+			dst := cent[c*d : (c+1)*d]
+			for j, v := range total {
+				dst[j] = float32(v * inv)
 			}
 		}
 	})
-	for c := 0; c < k; c++ {
-		if sizes[c] == 0 {
-			continue // left for the split below
-		}
-		inv := 1 / float64(sizes[c])
-		for j := 0; j < d; j++ {
-			cent[c*d+j] = float32(sums[c*d+j] * inv)
-		}
+	return splitEmpty(cent, sizes, n, d, k, r)
+}
+
+// addTo adds src, widened to float64, to dst (len(dst) == len(src)).
+func addTo(dst []float64, src []float32) {
+	src = src[:len(dst)]
+	for j := range dst {
+		dst[j] += float64(src[j])
 	}
-	fsizes := make([]float64, k)
-	for c, s := range sizes {
-		fsizes[c] = float64(s)
-	}
-	return splitEmpty(cent, fsizes, n, d, k, r)
 }
 
 // splitEmpty re-seeds every empty cluster as faiss's Clustering does: walk the clusters
@@ -383,9 +519,17 @@ func splitEmpty(cent []float32, sizes []float64, n, d, k int, r interface{ Float
 // parallelRange splits [0, n) into GOMAXPROCS contiguous ranges and runs f on each.
 // Callers make f's result independent of how the range is cut.
 func parallelRange(n int, f func(lo, hi int)) {
-	w := min(runtime.GOMAXPROCS(0), n)
+	parallelRangeIdx(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelRangeIdx splits [0, n) into min(w, n) contiguous ranges, in order, and runs
+// f(t, lo, hi) on range t of each concurrently.
+func parallelRangeIdx(n, w int, f func(t, lo, hi int)) {
+	w = min(w, n)
 	if w <= 1 {
-		f(0, n)
+		if n > 0 {
+			f(0, 0, n)
+		}
 		return
 	}
 	var wg sync.WaitGroup
@@ -394,7 +538,7 @@ func parallelRange(n int, f func(lo, hi int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(lo, hi)
+			f(t, lo, hi)
 		}()
 	}
 	wg.Wait()

@@ -159,6 +159,16 @@ func TestEmptyClustersAreSplit(t *testing.T) {
 	if total != n {
 		t.Errorf("sizes %v sum to %d, want %d", sizes, total, n)
 	}
+	empty := 0
+	for _, s := range sizes {
+		if s == 0 {
+			empty++
+		}
+	}
+	if empty != res.Empty || empty < k-2 {
+		// Only two distinct points: at most two clusters can hold rows at the end.
+		t.Errorf("Empty = %d, sizes %v have %d empty (want ≥ %d)", res.Empty, sizes, empty, k-2)
+	}
 }
 
 func TestErrors(t *testing.T) {
@@ -177,6 +187,8 @@ func TestErrors(t *testing.T) {
 		{make([]float32, 6), 3, 2, Options{K: 2, Init: "kmeans||"}, "unknown init"},
 		{make([]float32, 6), 3, 2, Options{K: 2, Iters: -1}, "iterations must be ≥ 0"},
 		{make([]float32, 6), 3, 2, Options{K: 2, Redo: -1}, "redo must be ≥ 0"},
+		{make([]float32, 6), 3, 2, Options{K: 2, MaxPointsPerCentroid: -1}, "max points per centroid must be ≥ 0"},
+		{[]float32{0, 0, 1, float32(math.Inf(-1))}, 2, 2, Options{K: 1}, "row 1, column 1 is -Inf"},
 	} {
 		_, err := Fit(test.x, test.n, test.d, test.opt)
 		if err == nil || !strings.Contains(err.Error(), test.want) {
@@ -194,4 +206,103 @@ func ExampleFit() {
 	}
 	fmt.Println(res.Labels[0] == res.Labels[2], res.Labels[2] != res.Labels[3], res.Sizes())
 	// Output: true true [3 3]
+}
+
+func TestSphericalCentroidsHaveUnitNorm(t *testing.T) {
+	const n, d, k = 1500, 5, 7
+	x, _ := blobs(n, d, 5, 8)
+	res, err := Fit(x, n, d, Options{K: k, Seed: 2, Iters: 8, Spherical: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := 0; c < k; c++ {
+		s := 0.0
+		for _, v := range res.Centroids[c*d : (c+1)*d] {
+			s += float64(v) * float64(v)
+		}
+		if math.Abs(s-1) > 1e-5 {
+			t.Errorf("centroid %d has squared norm %v, want 1", c, s)
+		}
+	}
+	// With unit centroids the label is the centroid of largest inner product.
+	for i := 0; i < n; i += 37 {
+		row, best, bestDot := x[i*d:(i+1)*d], -1, math.Inf(-1)
+		for c := 0; c < k; c++ {
+			dot := 0.0
+			for j, v := range row {
+				dot += float64(v) * float64(res.Centroids[c*d+j])
+			}
+			if dot > bestDot {
+				best, bestDot = c, dot
+			}
+		}
+		if best != res.Labels[i] {
+			t.Errorf("row %d: label %d, largest inner product with %d", i, res.Labels[i], best)
+		}
+	}
+}
+
+func TestSubsamplingSemantics(t *testing.T) {
+	const n, d, k, maxppc = 1000, 4, 5, 20
+	x, _ := blobs(n, d, 5, 9)
+	opt := Options{K: k, Seed: 4, Iters: 6, MaxPointsPerCentroid: maxppc}
+	res, err := Fit(x, n, d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TrainRows != k*maxppc || len(res.Labels) != n {
+		t.Fatalf("trained on %d rows with %d labels, want %d and %d", res.TrainRows, len(res.Labels), k*maxppc, n)
+	}
+	// The centroids are those of an unlimited Fit on the first K·maxppc rows of the
+	// seeded permutation (faiss's subsample_training_set) ...
+	perm := rng.New(opt.Seed, "kmeans/subsample").Perm(n)[:k*maxppc]
+	sub := make([]float32, 0, k*maxppc*d)
+	for _, p := range perm {
+		sub = append(sub, x[p*d:(p+1)*d]...)
+	}
+	ref, err := Fit(sub, k*maxppc, d, Options{K: k, Seed: 4, Iters: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ref.Centroids {
+		if ref.Centroids[i] != res.Centroids[i] {
+			t.Fatalf("centroid value %d: %v, fit on the subsample gives %v", i, res.Centroids[i], ref.Centroids[i])
+		}
+	}
+	// ... and every one of the N rows is labelled by its nearest final centroid.
+	labels, inertia, _ := Assign(x, n, d, res.Centroids, k)
+	for i := range labels {
+		if labels[i] != res.Labels[i] {
+			t.Fatalf("row %d: label %d, nearest centroid %d", i, res.Labels[i], labels[i])
+		}
+	}
+	if inertia != res.Inertia {
+		t.Errorf("inertia %v, over all rows %v", res.Inertia, inertia)
+	}
+	// A cap at or above N/K changes nothing.
+	for _, m := range []int{n / k, 1 << 40} {
+		a, _ := Fit(x, n, d, Options{K: k, Seed: 4, Iters: 6, MaxPointsPerCentroid: m})
+		b, _ := Fit(x, n, d, Options{K: k, Seed: 4, Iters: 6})
+		if a.TrainRows != n || a.Inertia != b.Inertia {
+			t.Errorf("maxppc %d: trained on %d rows, inertia %v vs unlimited %v", m, a.TrainRows, a.Inertia, b.Inertia)
+		}
+	}
+}
+
+func TestDeterministicOptionsAcrossGOMAXPROCS(t *testing.T) {
+	const n, d, k = 2000, 6, 9
+	x, _ := blobs(n, d, 4, 12)
+	opt := Options{K: k, Seed: 1, Iters: 5, Redo: 2, Spherical: true, MaxPointsPerCentroid: 150}
+	run := func(procs int) *Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res, err := Fit(x, n, d, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	a, b := run(1), run(3)
+	if a.Inertia != b.Inertia || fmt.Sprint(a.Labels) != fmt.Sprint(b.Labels) || fmt.Sprint(a.Centroids) != fmt.Sprint(b.Centroids) {
+		t.Errorf("GOMAXPROCS 1 and 3 differ: inertia %v vs %v", a.Inertia, b.Inertia)
+	}
 }

@@ -168,4 +168,3 @@ func shortErr(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
 }
-

@@ -1,0 +1,225 @@
+package deepcluster
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/selabench/selabench/bench/metrics"
+	"github.com/selabench/selabench/internal/rng"
+	"github.com/selabench/selabench/kmeans"
+)
+
+// DefaultPCADims is the PCA output dimension of the official preprocess_features.
+const DefaultPCADims = 256
+
+// Options configures a Labeler. Every zero value means the official code's setting.
+type Options struct {
+	// K is the number of clusters (main.py's --nmb_cluster, 10 000 for ImageNet;
+	// ≈ 10× the number of classes is the usual advice on small data). Required.
+	K int
+	// PCADims is the PCA output dimension: 0 means min(256, D); a negative value
+	// skips the PCA (and whitening) altogether.
+	PCADims int
+	// NoWhiten keeps the PCA but without whitening (official: whitened).
+	NoWhiten bool
+	// NoL2 skips the row L2 normalisation after the PCA (official: normalised).
+	NoL2 bool
+	// Iters is the number of Lloyd iterations: 0 means 20 (run_kmeans's niter).
+	Iters int
+	// Redo is faiss's nredo: 0 means 1.
+	Redo int
+	// MaxPointsPerCentroid is faiss's max_points_per_centroid: 0 means unlimited
+	// (run_kmeans sets 10 000 000, i.e. never subsample).
+	MaxPointsPerCentroid int
+	// Init is the k-means initialisation: "" means random points, faiss's only one.
+	Init kmeans.Init
+	// Seed is the run seed. Each epoch's k-means seed is drawn from the stream
+	// (Seed, "deepcluster/kmeans/epoch<e>") — the official code draws
+	// np.random.randint(1234) per clustering from the run-seeded global NumPy
+	// generator, so that initial centroids differ between epochs; ours depends only
+	// on (Seed, epoch), not on how many draws came before.
+	Seed uint64
+}
+
+// Labels is the outcome of one Label call.
+type Labels struct {
+	// Labels[i] is the pseudo-label (cluster) of sample i, in [0, K).
+	Labels []int
+	// Sizes[c] counts the samples of cluster c; NonEmpty counts the c with Sizes[c] > 0.
+	Sizes    []int
+	NonEmpty int
+	// NMIPrevious is the NMI between these labels and those of the previous Label
+	// call (scikit-learn's normalized_mutual_info_score, as main.py); HasPrevious is
+	// false, and NMIPrevious 0, on the first call or when N changed.
+	NMIPrevious float64
+	HasPrevious bool
+	// Epoch is the epoch passed to Label; KMeansSeed the k-means seed drawn for it.
+	Epoch      int
+	KMeansSeed uint64
+	// Dims is the dimension k-means ran in (after PCA).
+	Dims int
+	// PCADegenerate counts PCA directions whitening set to 0 (see kmeans.PCA).
+	PCADegenerate int
+	// KMeans holds the clustering's centroids, objective per iteration, splits,
+	// empty clusters and timing.
+	KMeans *kmeans.Result
+	// PreprocessSeconds covers PCA and normalisation; Seconds the whole call.
+	PreprocessSeconds, Seconds float64
+}
+
+// Labeler turns each epoch's features into DeepCluster pseudo-labels and remembers
+// the previous assignment to report their NMI. It is not safe for concurrent use.
+type Labeler struct {
+	opt  Options
+	prev []int
+}
+
+// NewLabeler checks opt and returns a Labeler.
+func NewLabeler(opt Options) (*Labeler, error) {
+	switch {
+	case opt.K < 1:
+		return nil, fmt.Errorf("deepcluster: K must be ≥ 1, got %d", opt.K)
+	case opt.Iters < 0:
+		return nil, fmt.Errorf("deepcluster: iterations must be ≥ 0, got %d", opt.Iters)
+	case opt.Redo < 0:
+		return nil, fmt.Errorf("deepcluster: redo must be ≥ 0, got %d", opt.Redo)
+	case opt.MaxPointsPerCentroid < 0:
+		return nil, fmt.Errorf("deepcluster: max points per centroid must be ≥ 0, got %d", opt.MaxPointsPerCentroid)
+	case opt.Init != "" && opt.Init != kmeans.Random && opt.Init != kmeans.PlusPlus:
+		return nil, fmt.Errorf("deepcluster: unknown init %q", opt.Init)
+	}
+	return &Labeler{opt: opt}, nil
+}
+
+// Label clusters the n feature rows (n×d, row-major; not modified) of one epoch and
+// returns their pseudo-labels: PCA-whitening to min(256, d) dimensions fitted on
+// these features, L2 normalisation, k-means with K clusters (see Options). Errors
+// name the row or option at fault (NaN/±Inf features, K > n, PCA dims > d).
+func (l *Labeler) Label(features []float32, n, d, epoch int) (*Labels, error) {
+	start := time.Now()
+	opt := l.opt
+	if n < 1 || d < 1 || len(features) != n*d {
+		return nil, fmt.Errorf("deepcluster: %d feature values for %d×%d", len(features), n, d)
+	}
+	if opt.K > n {
+		return nil, fmt.Errorf("deepcluster: K = %d exceeds the number of samples N = %d", opt.K, n)
+	}
+	for i, v := range features {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("deepcluster: features: row %d, column %d is %v", i/d, i%d, f)
+		}
+	}
+	out := &Labels{Epoch: epoch, Dims: d}
+	x := features
+	if opt.PCADims >= 0 {
+		dims := opt.PCADims
+		if dims == 0 {
+			dims = min(DefaultPCADims, d)
+		}
+		p, err := kmeans.FitPCA(features, n, d, dims, kmeans.PCAOptions{Whiten: !opt.NoWhiten})
+		if err != nil {
+			return nil, fmt.Errorf("deepcluster: features: %w", err)
+		}
+		if x, err = p.Apply(features, n); err != nil {
+			return nil, fmt.Errorf("deepcluster: features: %w", err)
+		}
+		out.Dims, out.PCADegenerate = dims, p.Degenerate
+	}
+	if !opt.NoL2 {
+		if opt.PCADims < 0 {
+			x = slices.Clone(x) // never modify the caller's features
+		}
+		kmeans.L2Normalize(x, n, out.Dims)
+	}
+	out.PreprocessSeconds = time.Since(start).Seconds()
+	out.KMeansSeed = rng.New(opt.Seed, fmt.Sprintf("deepcluster/kmeans/epoch%d", epoch)).Uint64()
+	res, err := kmeans.Fit(x, n, out.Dims, kmeans.Options{
+		K: opt.K, Iters: opt.Iters, Init: opt.Init, Seed: out.KMeansSeed,
+		Redo: opt.Redo, MaxPointsPerCentroid: opt.MaxPointsPerCentroid,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("deepcluster: features: %w", err)
+	}
+	out.KMeans, out.Labels, out.Sizes = res, res.Labels, res.Sizes()
+	for _, s := range out.Sizes {
+		if s > 0 {
+			out.NonEmpty++
+		}
+	}
+	if len(l.prev) == n {
+		if out.NMIPrevious, err = metrics.NMI(l.prev, out.Labels); err != nil {
+			return nil, fmt.Errorf("deepcluster: NMI to the previous assignment: %w", err)
+		}
+		out.HasPrevious = true
+	}
+	l.prev = slices.Clone(out.Labels)
+	out.Seconds = time.Since(start).Seconds()
+	return out, nil
+}
+
+// UniformSampler returns the epoch's training order over the samples, uniform over
+// the non-empty pseudo-labels, as the official util.UnifLabelSampler with
+// N = len(labels) (main.py's --reassign 1): every non-empty cluster contributes
+// m = ⌊N/K_nonempty⌋ + 1 sample indices — drawn with replacement when the cluster
+// has at most m samples (the official `replace=(len <= m)`), without replacement
+// otherwise — the m·K_nonempty indices are shuffled and the first N kept. Empty
+// clusters are skipped (the official code would fail on them). Labels must lie in
+// [0, k); r is the only source of randomness.
+func UniformSampler(labels []int, k int, r *rand.Rand) ([]int, error) {
+	if k < 1 {
+		return nil, fmt.Errorf("deepcluster: sampler: K must be ≥ 1, got %d", k)
+	}
+	members := make([][]int, k)
+	for i, y := range labels {
+		if y < 0 || y >= k {
+			return nil, fmt.Errorf("deepcluster: sampler: label of sample %d is %d, outside [0, %d)", i, y, k)
+		}
+		members[y] = append(members[y], i)
+	}
+	nonEmpty := 0
+	for _, m := range members {
+		if len(m) > 0 {
+			nonEmpty++
+		}
+	}
+	n := len(labels)
+	if nonEmpty == 0 {
+		return []int{}, nil
+	}
+	per := n/nonEmpty + 1
+	out := make([]int, 0, per*nonEmpty)
+	for _, m := range members {
+		switch {
+		case len(m) == 0:
+		case len(m) <= per:
+			for range per {
+				out = append(out, m[r.IntN(len(m))])
+			}
+		default: // per distinct members: a partial Fisher–Yates shuffle
+			for j := 0; j < per; j++ {
+				t := j + r.IntN(len(m)-j)
+				m[j], m[t] = m[t], m[j]
+				out = append(out, m[j])
+			}
+		}
+	}
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out[:n], nil
+}
+
+// HeadStd is the standard deviation of the re-initialised head's weights (main.py:
+// top_layer.weight.data.normal_(0, 0.01)).
+const HeadStd = 0.01
+
+// ReinitHead fills weights with N(0, HeadStd²) draws from r and zeroes bias: the
+// per-epoch re-initialisation of DeepCluster's classifier head (see the package
+// documentation for the whole contract).
+func ReinitHead(weights, bias []float32, r *rand.Rand) {
+	for i := range weights {
+		weights[i] = float32(HeadStd * r.NormFloat64())
+	}
+	clear(bias)
+}

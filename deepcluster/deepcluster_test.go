@@ -1,0 +1,257 @@
+package deepcluster
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/internal/rng"
+)
+
+// features returns n rows of dimension d: k well-separated Gaussian blobs (means
+// 8·e_c, noise N(0, 0.3²)) in the first k columns, pure noise in the rest, and the
+// component of each row.
+func features(n, d, k int, seed uint64) ([]float32, []int) {
+	r := rng.New(seed, "test/features")
+	x := make([]float32, n*d)
+	truth := make([]int, n)
+	for i := 0; i < n; i++ {
+		c := i % k
+		truth[i] = c
+		for j := 0; j < d; j++ {
+			v := 0.3 * r.NormFloat64()
+			if j == c {
+				v += 8
+			}
+			x[i*d+j] = float32(v)
+		}
+	}
+	return x, truth
+}
+
+func TestLabelRecoversClustersAndTracksNMI(t *testing.T) {
+	const n, d, k = 600, 12, 4
+	x, truth := features(n, d, k, 1)
+	orig := slices.Clone(x)
+	// The signal spans k−1 = 3 centred directions: PCA to 3, whitened, normalised.
+	l, err := NewLabeler(Options{K: k, PCADims: 3, Seed: 7, Redo: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := l.Label(x, n, d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x, orig) {
+		t.Fatal("Label modified the caller's features")
+	}
+	if first.HasPrevious || first.Dims != 3 || first.NonEmpty != k || first.KMeans.Iterations != 20 {
+		t.Errorf("first call: previous %v, dims %d, non-empty %d, iterations %d", first.HasPrevious, first.Dims, first.NonEmpty, first.KMeans.Iterations)
+	}
+	m := map[int]int{}
+	for i, y := range first.Labels {
+		if c, ok := m[y]; ok && c != truth[i] {
+			t.Fatalf("cluster %d mixes components %d and %d", y, c, truth[i])
+		}
+		m[y] = truth[i]
+	}
+	// Epoch 1 draws another k-means seed; the same partition (renamed) has NMI 1.
+	second, err := l.Label(x, n, d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.KMeansSeed == first.KMeansSeed {
+		t.Error("epochs 0 and 1 drew the same k-means seed")
+	}
+	if !second.HasPrevious || math.Abs(second.NMIPrevious-1) > 1e-12 {
+		t.Errorf("NMI to previous = %v (has %v), want 1", second.NMIPrevious, second.HasPrevious)
+	}
+	// Against a random relabelling of the previous call the NMI is near 0.
+	r := rng.New(3, "test/shuffle")
+	noise := make([]float32, n*d)
+	for i := range noise {
+		noise[i] = float32(r.NormFloat64())
+	}
+	third, err := l.Label(noise, n, d, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !third.HasPrevious || third.NMIPrevious > 0.05 {
+		t.Errorf("NMI of noise clusters to blob clusters = %v, want ≈ 0", third.NMIPrevious)
+	}
+}
+
+func TestLabelDefaultsAndOptions(t *testing.T) {
+	const n, d = 300, 5
+	x, _ := features(n, d, 3, 2)
+	for _, test := range []struct {
+		opt  Options
+		dims int
+	}{
+		{Options{K: 3}, 5},              // min(256, D) = D
+		{Options{K: 3, PCADims: 2}, 2},  // explicit
+		{Options{K: 3, PCADims: -1}, 5}, // no PCA
+		{Options{K: 3, NoWhiten: true, NoL2: true}, 5},
+	} {
+		l, err := NewLabeler(test.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := l.Label(x, n, d, 0)
+		if err != nil {
+			t.Fatalf("%+v: %v", test.opt, err)
+		}
+		if res.Dims != test.dims || len(res.KMeans.Centroids) != 3*test.dims {
+			t.Errorf("%+v: ran in %d dimensions, want %d", test.opt, res.Dims, test.dims)
+		}
+		if !test.opt.NoL2 {
+			// Inputs to k-means had unit norm, so every centroid has norm ≤ 1.
+			for c := 0; c < 3; c++ {
+				s := 0.0
+				for _, v := range res.KMeans.Centroids[c*res.Dims : (c+1)*res.Dims] {
+					s += float64(v) * float64(v)
+				}
+				if s > 1+1e-5 {
+					t.Errorf("%+v: centroid %d has squared norm %v > 1", test.opt, c, s)
+				}
+			}
+		}
+	}
+}
+
+func TestLabelErrors(t *testing.T) {
+	x, _ := features(20, 4, 2, 3)
+	bad := slices.Clone(x)
+	bad[13*4+1] = float32(math.NaN())
+	for i, test := range []struct {
+		opt  Options
+		x    []float32
+		n, d int
+		want string
+	}{
+		{Options{K: 0}, x, 20, 4, "K must be ≥ 1"},
+		{Options{K: 2, Iters: -1}, x, 20, 4, "iterations must be ≥ 0"},
+		{Options{K: 2, Init: "x"}, x, 20, 4, "unknown init"},
+		{Options{K: 2, MaxPointsPerCentroid: -3}, x, 20, 4, "max points per centroid"},
+		{Options{K: 21}, x, 20, 4, "K = 21 exceeds the number of samples N = 20"},
+		{Options{K: 2, PCADims: 5}, x, 20, 4, "PCA to 5 dimensions from 4"},
+		{Options{K: 2}, bad, 20, 4, "row 13, column 1 is NaN"},
+		{Options{K: 2, PCADims: -1}, bad, 20, 4, "row 13, column 1 is NaN"},
+		{Options{K: 2}, x, 20, 3, "80 feature values for 20×3"},
+	} {
+		l, err := NewLabeler(test.opt)
+		if err == nil {
+			_, err = l.Label(test.x, test.n, test.d, 0)
+		}
+		if err == nil || !strings.Contains(err.Error(), test.want) {
+			t.Errorf("case %d: err = %v, want it to mention %q", i, err, test.want)
+		}
+	}
+}
+
+func TestUniformSampler(t *testing.T) {
+	// Sizes 5, 0, 1, 14 (N = 20, K = 4, three non-empty clusters): each non-empty
+	// cluster contributes ⌊20/3⌋+1 = 7 draws, 21 in all, cut to 20 after shuffling.
+	// Cluster 0 (5 ≤ 7) and cluster 2 (1 ≤ 7) are drawn with replacement, cluster 3
+	// (14 > 7) without: 7 distinct indices.
+	sizes := []int{5, 0, 1, 14}
+	var labels []int
+	for c, s := range sizes {
+		for range s {
+			labels = append(labels, c)
+		}
+	}
+	r := rng.New(1, "test/sampler")
+	slices.Reverse(labels) // members need not be contiguous or sorted
+	for trial := 0; trial < 50; trial++ {
+		idx, err := UniformSampler(labels, 4, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(idx) != 20 {
+			t.Fatalf("%d indices, want 20", len(idx))
+		}
+		count := make([]int, 4)
+		seen := map[int]int{}
+		for _, i := range idx {
+			count[labels[i]]++
+			seen[i]++
+		}
+		if count[1] != 0 || count[0]+count[2]+count[3] != 20 {
+			t.Fatalf("per-cluster counts %v", count)
+		}
+		for _, c := range []int{0, 2, 3} {
+			if count[c] != 6 && count[c] != 7 { // 7 each, one cut
+				t.Fatalf("cluster %d drawn %d times, want 6 or 7 (counts %v)", c, count[c], count)
+			}
+		}
+		for i, s := range seen {
+			if labels[i] == 3 && s != 1 {
+				t.Fatalf("sample %d of the large cluster drawn %d times", i, s)
+			}
+		}
+	}
+	// Same stream state ⇒ same order.
+	a, _ := UniformSampler(labels, 4, rng.New(5, "x"))
+	b, _ := UniformSampler(labels, 4, rng.New(5, "x"))
+	if !slices.Equal(a, b) {
+		t.Error("same seed gave different orders")
+	}
+	// Degenerate and bad input.
+	if idx, err := UniformSampler(nil, 3, r); err != nil || len(idx) != 0 {
+		t.Errorf("no samples: %v, %v", idx, err)
+	}
+	if idx, _ := UniformSampler([]int{2, 2, 2}, 5, r); len(idx) != 3 {
+		t.Errorf("one non-empty cluster of five: %v", idx)
+	}
+	if _, err := UniformSampler([]int{0, 3}, 3, r); err == nil || !strings.Contains(err.Error(), "label of sample 1 is 3") {
+		t.Errorf("label out of range: err = %v", err)
+	}
+}
+
+func TestReinitHead(t *testing.T) {
+	w, b := make([]float32, 20000), []float32{1, 2, 3}
+	ReinitHead(w, b, rng.New(1, "test/head"))
+	s, ss := 0.0, 0.0
+	for _, v := range w {
+		s += float64(v)
+		ss += float64(v) * float64(v)
+	}
+	mean, std := s/float64(len(w)), math.Sqrt(ss/float64(len(w)))
+	// 20 000 draws: the sample std is within ~1% of 0.01, the mean within ~3·0.01/√20000.
+	if math.Abs(std-0.01) > 3e-4 || math.Abs(mean) > 3e-4 || !slices.Equal(b, []float32{0, 0, 0}) {
+		t.Errorf("weights mean %v std %v, bias %v", mean, std, b)
+	}
+}
+
+func ExampleLabeler() {
+	// Two obvious groups of 2-D features.
+	x := []float32{0, 0, 0, 1, 1, 0, 9, 9, 9, 10, 10, 9}
+	l, err := NewLabeler(Options{K: 2, PCADims: -1, NoL2: true, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	res, err := l.Label(x, 6, 2, 0)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Sizes, res.Labels[0] == res.Labels[2], res.Labels[2] != res.Labels[3])
+	// Output: [3 3] true true
+}
+
+func ExampleUniformSampler() {
+	labels := []int{0, 0, 0, 0, 0, 0, 0, 1, 3, 3} // cluster 2 empty
+	idx, err := UniformSampler(labels, 4, rng.New(1, "example"))
+	if err != nil {
+		panic(err)
+	}
+	count := make([]int, 4)
+	for _, i := range idx {
+		count[labels[i]]++
+	}
+	// ⌊10/3⌋+1 = 4 draws per non-empty cluster, 12 cut to 10.
+	fmt.Println(len(idx), count[2], count[0]+count[1]+count[3])
+	// Output: 10 0 10
+}
