@@ -35,7 +35,15 @@ func BenchmarkSinkhorn(b *testing.B) {
 		{SinkhornRef, logits.Gaussian, 60000, 1000, 25},
 	} {
 		name := fmt.Sprintf("variant=%v/kind=%v/n=%d/k=%d/lambda=%v", c.v, c.kind, c.n, c.k, c.lambda)
-		b.Run(name, func(b *testing.B) { benchSolve(b, c.v, c.kind, c.n, c.k, c.lambda) })
+		if c.v != Sinkhorn {
+			b.Run(name, func(b *testing.B) { benchSolve(b, c.v, KernelAuto, c.kind, c.n, c.k, c.lambda) })
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			for _, m := range []KernelMode{KernelDense, KernelSparse} {
+				b.Run("kernel="+m.String(), func(b *testing.B) { benchSolve(b, c.v, m, c.kind, c.n, c.k, c.lambda) })
+			}
+		})
 	}
 }
 
@@ -46,10 +54,15 @@ func BenchmarkStream(b *testing.B) {
 }
 
 // BenchmarkPass times one fused pass of Sinkhorn alone (no build, no bookkeeping),
-// the figure to hold against BenchmarkStream.
+// over the dense kernel (the figure to hold against BenchmarkStream) or over the
+// truncated one (extracted after 30 dense iterations, λ = 25).
 func BenchmarkPass(b *testing.B) {
 	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
-		b.Run(fmt.Sprintf("n=%d/k=%d", c.n, c.k), func(b *testing.B) { benchPass(b, c.n, c.k) })
+		b.Run(fmt.Sprintf("n=%d/k=%d", c.n, c.k), func(b *testing.B) {
+			for _, m := range []KernelMode{KernelDense, KernelSparse} {
+				b.Run("kernel="+m.String(), func(b *testing.B) { benchPass(b, m, c.n, c.k) })
+			}
+		})
 	}
 }
 
@@ -69,34 +82,42 @@ func benchInput(b *testing.B, kind logits.Kind, n, k int) []float32 {
 	return L
 }
 
-// benchSolve reports iters/op, GB/s (kernel bytes of every pass over total solve
-// time, build and final sweep included) and pass-GB/s (the iteration phase alone).
-// The solves share a Workspace, as repeated solves in training do, so the kernel's
-// memory is allocated and first touched once, outside the steady state.
-func benchSolve(b *testing.B, v Variant, kind logits.Kind, n, k int, lambda float64) {
+// benchSolve reports iters/op, GB/s (kernel bytes read by every pass over total
+// solve time, build and final sweep included), pass-GB/s (the iteration phase
+// alone), ms/iter (iteration phase per iteration) and, for the truncated kernel,
+// sparse-passes/op and density. The solves share a Workspace, as repeated solves in
+// training do, so the kernel's memory is allocated and first touched once, outside
+// the steady state.
+func benchSolve(b *testing.B, v Variant, mode KernelMode, kind logits.Kind, n, k int, lambda float64) {
 	L := benchInput(b, kind, n, k)
-	var iters, passes, iterPasses int
-	var bytes int64
-	var iterate float64
+	var iters, sparse int
+	var streamed, iterBytes int64
+	var iterate, density float64
 	w := new(Workspace)
-	if _, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, MaxIter: 1}); err != nil {
+	if _, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, Kernel: mode, MaxIter: 1}); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		res, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, MaxIter: 100000})
+		res, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, Kernel: mode, MaxIter: 100000})
 		if err != nil {
 			b.Fatal(err)
 		}
 		iters += res.Iterations
-		passes += res.Passes
-		iterPasses += res.Passes - 1
-		bytes = res.KernelBytes
+		sparse += res.SparsePasses
+		streamed += res.StreamedBytes
+		iterBytes += res.StreamedBytes - res.KernelBytes // all but the final sweep
 		iterate += res.Iterate.Seconds()
+		density = res.Density
 	}
 	ops := float64(b.N)
 	b.ReportMetric(float64(iters)/ops, "iters/op")
-	b.ReportMetric(float64(passes)*float64(bytes)/b.Elapsed().Seconds()/1e9, "GB/s")
-	b.ReportMetric(float64(iterPasses)*float64(bytes)/iterate/1e9, "pass-GB/s")
+	b.ReportMetric(float64(streamed)/b.Elapsed().Seconds()/1e9, "GB/s")
+	b.ReportMetric(float64(iterBytes)/iterate/1e9, "pass-GB/s")
+	b.ReportMetric(iterate*1e3/float64(iters), "ms/iter")
+	if mode == KernelSparse {
+		b.ReportMetric(float64(sparse)/ops, "sparse-passes/op")
+		b.ReportMetric(density, "density")
+	}
 }
 
 // benchStream reads a copy of the input held in a Workspace kernel buffer, so that
@@ -115,7 +136,7 @@ func benchStream(b *testing.B, n, k int) {
 	}
 }
 
-func benchPass(b *testing.B, n, k int) {
+func benchPass(b *testing.B, mode KernelMode, n, k int) {
 	L := benchInput(b, logits.Gaussian, n, k)
 	w := new(Workspace)
 	in, err := newInput(w, L, n, k, defaultWorkers())
@@ -127,10 +148,23 @@ func benchPass(b *testing.B, n, k int) {
 	build(kn, in, 25, nil, initialB(w, in, 25), s)
 	updateA(a, uniform(k), s, 1)
 	bv, prev := make([]float64, n), make([]float64, n)
-	for b.Loop() {
-		kn.pass(a, 1/float64(n), bv, prev, s)
+	c := 1 / float64(n)
+	pass, bytes, density := kn.pass, kn.bytes(), 1.0
+	if mode == KernelSparse {
+		for range 30 {
+			kn.pass(a, c, bv, nil, s)
+			updateA(a, uniform(k), s, 1)
+		}
+		cfg := &config{kernel: KernelSparse, r: uniform(k)}
+		sp := newSparse(w, kn, cfg)
+		sp.extract(a, c, bv, nil, s)
+		pass, bytes, density = sp.pass, sp.sparseBytes, sp.density
 	}
-	b.ReportMetric(float64(kn.bytes())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+	for b.Loop() {
+		pass(a, c, bv, prev, s)
+	}
+	b.ReportMetric(float64(bytes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+	b.ReportMetric(density, "density")
 }
 
 func uniform(k int) []float64 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,29 +22,52 @@ import (
 //	SELA_DUMP=/tmp/L.npy go test -run TestDumpInput ./selA
 //	/usr/bin/python3 /work/notes/numpy_sinkhorn.py /tmp/L.npy 25 0.1
 //
-// It then solves the same input with every variant and logs iterations and times,
-// for a fresh solve and for a second solve on the same Workspace.
+// It then solves the same input with every variant (Sinkhorn with its default
+// kernel and with KernelDense) and logs iterations and times, for a fresh solve and
+// for a second solve on the same Workspace. Optional: SELA_DUMP_KIND=network (scale
+// 4, as the benchmarks), SELA_DUMP_LAMBDA (default 25), SELA_DUMP_VARIANTS (a
+// comma-separated subset of sinkhorn-ref, sinkhorn, sinkhorn-log).
 func TestDumpInput(t *testing.T) {
 	path := os.Getenv("SELA_DUMP")
 	if path == "" {
 		t.Skip("set SELA_DUMP=file.npy to write the benchmark input")
 	}
 	n, k := envInt(t, "SELA_DUMP_N", 60000), envInt(t, "SELA_DUMP_K", 1000)
-	L := logProbs(t, n, k, logits.Gaussian, 1, 1)
+	kind, scale := logits.Gaussian, 1.0
+	if os.Getenv("SELA_DUMP_KIND") == string(logits.Network) {
+		kind, scale = logits.Network, 4
+	}
+	lambda := float64(envInt(t, "SELA_DUMP_LAMBDA", 25))
+	L := logProbs(t, n, k, kind, scale, 1)
 	err := atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { return writeNpy32(w, L, n, k) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := os.Getenv("SELA_DUMP_VARIANTS")
 	for _, v := range Variants {
-		w := new(Workspace)
-		for _, run := range []string{"fresh", "reused"} {
-			res, err := w.Solve(L, n, k, Options{Variant: v})
-			if err != nil {
-				t.Fatal(err)
+		if want != "" && !slices.Contains(strings.Split(want, ","), v.String()) {
+			continue
+		}
+		modes := []KernelMode{KernelAuto}
+		if v == Sinkhorn {
+			modes = append(modes, KernelDense)
+		}
+		for _, mode := range modes {
+			name := v.String()
+			if mode != KernelAuto {
+				name += "/" + mode.String()
 			}
-			t.Logf("%-12v %-6s iterations %d, stop error %.4g, total %v (build %v, iterate %v = %.2f ms/iteration, final %v), sizes %d..%d, objective %.6f",
-				v, run, res.Iterations, res.StopErr, res.Duration, res.Build, res.Iterate,
-				res.Iterate.Seconds()*1e3/float64(res.Iterations), res.Final, res.MinSize, res.MaxSize, res.Objective)
+			w := new(Workspace)
+			for _, run := range []string{"fresh", "reused"} {
+				res, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, Kernel: mode})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%-15s %-6s iterations %d, stop error %.4g, total %v (build %v, iterate %v = %.2f ms/iteration, final %v), sizes %d..%d, objective %.6f; %v kernel, %d sparse passes, %d extractions, density %.4f",
+					name, run, res.Iterations, res.StopErr, res.Duration, res.Build, res.Iterate,
+					res.Iterate.Seconds()*1e3/float64(res.Iterations), res.Final, res.MinSize, res.MaxSize, res.Objective,
+					res.Kernel, res.SparsePasses, res.Extractions, res.Density)
+			}
 		}
 	}
 }

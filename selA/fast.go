@@ -100,15 +100,30 @@ func initialB[T real](w *Workspace, in *input[T], lam float64) []float64 {
 	return b0
 }
 
-// pass is one fused Sinkhorn iteration: b_i = c / Σ_y G_iy a_y for every row, and
-// s = Gᵀb. If prev is not nil it also returns the official stopping error
-// Σ_i |prev_i/b_i − 1|. bad is the first row whose b is not finite and positive, or -1.
+// passFunc is one fused Sinkhorn iteration: b_i = c / Σ_y G_iy a_y for every row,
+// and s = Gᵀb. If prev is not nil it also returns the official stopping error
+// Σ_i |prev_i/b_i − 1|. bad is the first row whose b is not finite and positive, or
+// -1. kernel.pass runs it over the dense kernel, sparseKernel.pass over the
+// truncated one.
+type passFunc func(a []float64, c float64, b, prev, s []float64) (stopErr float64, bad int)
+
+// pass is the passFunc of the dense kernel.
 func (kn *kernel) pass(a []float64, c float64, b, prev, s []float64) (stopErr float64, bad int) {
+	k := kn.k
+	return kn.runPass(b, prev, s, func(_, lo, hi int, part []float64) {
+		fusedRows(kn.g[lo*k:hi*k], k, a, c, b[lo:hi], part)
+	})
+}
+
+// runPass runs body on every chunk with the chunk's zeroed partial column sums,
+// then checks b and sums the stopping error per chunk, and reduces the partials
+// into s, all in chunk order.
+func (kn *kernel) runPass(b, prev, s []float64, body func(ch, lo, hi int, part []float64)) (stopErr float64, bad int) {
 	k := kn.k
 	kn.p.run(func(ch, lo, hi int) {
 		part := kn.part[ch*k : (ch+1)*k]
 		clear(part)
-		fusedRows(kn.g[lo*k:hi*k], k, a, c, b[lo:hi], part)
+		body(ch, lo, hi, part)
 		kn.pbad[ch] = -1
 		e := 0.0
 		for i := lo; i < hi; i++ {
@@ -135,8 +150,10 @@ func (kn *kernel) pass(a []float64, c float64, b, prev, s []float64) (stopErr fl
 	return stopErr, bad
 }
 
-// sweep is the final pass: labels argmax_y a_y·G_iy (first maximum on ties) and the
-// marginals of Q_iy = a_y G_iy b_i normalised to total mass 1.
+// sweep is the final pass, always over the dense kernel: labels argmax_y a_y·G_iy
+// (first maximum on ties) and the marginals of Q_iy = a_y G_iy b_i normalised to
+// total mass 1. Rows are swept in blocks (sweepRows, then the labels) while they
+// are in cache.
 func (kn *kernel) sweep(w *Workspace, a, b []float64, r []float64, res *Result) {
 	n, k := kn.n, kn.k
 	res.Labels = make([]int32, n)
@@ -144,19 +161,13 @@ func (kn *kernel) sweep(w *Workspace, a, b []float64, r []float64, res *Result) 
 	kn.p.run(func(ch, lo, hi int) {
 		part := kn.part[ch*k : (ch+1)*k]
 		clear(part)
-		for i := lo; i < hi; i++ {
-			g := kn.g[i*k : (i+1)*k]
-			best, arg, dot := -1.0, 0, 0.0
-			for y, e := range g {
-				q := a[y] * float64(e)
-				dot += q
-				if q > best {
-					best, arg = q, y
-				}
-				part[y] = math.FMA(float64(e), b[i], part[y])
+		for r0 := lo; r0 < hi; r0 += extractBlock {
+			r1 := min(r0+extractBlock, hi)
+			sweepRows(kn.g[r0*k:r1*k], k, a, b[r0:r1], rows[r0:r1], part)
+			argmaxRows(kn.g[r0*k:r1*k], k, a, res.Labels[r0:r1])
+			for i := r0; i < r1; i++ {
+				rows[i] *= b[i]
 			}
-			res.Labels[i] = int32(arg)
-			rows[i] = dot * b[i]
 		}
 	})
 	cols := make([]float64, k)
@@ -165,6 +176,37 @@ func (kn *kernel) sweep(w *Workspace, a, b []float64, r []float64, res *Result) 
 		cols[y] *= a[y]
 	}
 	res.MarginalErr, res.RowMarginalErr = marginalErrors(rows, cols, r)
+}
+
+// argmaxRows sets labels[i] = argmaxScaled(row i of g, a) for len(labels) rows of
+// k values, in assembly where the CPU has AVX-512.
+func argmaxRows(g []float32, k int, a []float64, labels []int32) {
+	if len(labels) == 0 {
+		return
+	}
+	if len(g) < len(labels)*k || len(a) < k {
+		panic("sela: argmaxRows: bad slice lengths")
+	}
+	argmaxRowsImpl(g, k, a, labels)
+}
+
+// argmaxRowsGo is the canonical definition of argmaxRows.
+func argmaxRowsGo(g []float32, k int, a []float64, labels []int32) {
+	for i := range labels {
+		labels[i] = argmaxScaled(g[i*k:(i+1)*k], a)
+	}
+}
+
+// argmaxScaled returns the first y maximising a_y·g_y.
+func argmaxScaled(g []float32, a []float64) int32 {
+	a = a[:len(g)]
+	best, arg := -1.0, 0
+	for y, e := range g {
+		if q := a[y] * float64(e); q > best {
+			best, arg = q, y
+		}
+	}
+	return int32(arg)
 }
 
 // marginalErrors returns Σ_y |cols_y/T − r_y| and Σ_i |rows_i/T − 1/N| with T the
@@ -246,13 +288,13 @@ func (l *loop) restart(b0 []float64) {
 
 // step runs iteration t (1-based within a stage) on kn and reports whether the
 // stopping rules held; if not, the caller computes the next a from l.s.
-func (l *loop) step(kn *kernel, t int, variant Variant) (done bool, err error) {
+func (l *loop) step(pass passFunc, t int, variant Variant) (done bool, err error) {
 	check := (t-1)%l.cfg.checkEvery == 0
 	var prev []float64
 	if check {
 		prev = l.prev
 	}
-	e, bad := kn.pass(l.a, l.c, l.b, prev, l.s)
+	e, bad := pass(l.a, l.c, l.b, prev, l.s)
 	l.iters++
 	if bad >= 0 {
 		return false, fmt.Errorf("sela: %v: iteration %d: row %d: scaling b = %v (λ = %v too large for the float32 kernel; try sinkhorn-log): %w",
@@ -305,11 +347,16 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config) (*Result, error)
 		return nil, zeroColumn(cfg, y)
 	}
 	l.restart(b0)
-	res := &Result{Rebuilds: 1, KernelBytes: kn.bytes()}
+	res := &Result{Rebuilds: 1, KernelBytes: kn.bytes(), Kernel: KernelDense}
+	sp := newSparse(w, kn, cfg)
 	t1 := time.Now()
 	res.Build = t1.Sub(t0)
 	for t := 1; ; t++ {
-		done, err := l.step(kn, t, cfg.variant)
+		pass := kn.pass
+		if sp != nil {
+			pass = sp.choose(l.a)
+		}
+		done, err := l.step(pass, t, cfg.variant)
 		if err != nil {
 			return nil, err
 		}
@@ -325,6 +372,17 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config) (*Result, error)
 	kn.sweep(w, l.a, l.b, cfg.r, res)
 	res.Final = time.Since(t2)
 	fill(res, l, kn, in, nil, cfg.lambda)
+	dense := int64(res.Passes)
+	if sp != nil {
+		dense -= int64(sp.sparsePasses)
+		res.SparsePasses, res.Extractions = sp.sparsePasses, sp.extractions
+		res.Density, res.SparseBytes, res.TruncationBound = sp.density, sp.sparseBytes, sp.maxBound
+		res.StreamedBytes = sp.streamed
+		if sp.sparsePasses > 0 {
+			res.Kernel = KernelSparse
+		}
+	}
+	res.StreamedBytes += dense * res.KernelBytes
 	finish(res, in)
 	return res, nil
 }

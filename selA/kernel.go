@@ -104,3 +104,56 @@ func axpyRow(s []float64, g []float32, b float64) {
 		s[y] = math.FMA(float64(g[y]), b, s[y])
 	}
 }
+
+// sweepRows is the dense pass of the final labelling sweep: for each row i of g
+// (len(b) rows of k values) it sets d[i] = Σ_y g[i,y]·a[y] in the order of dotGo,
+// and s[y] = fma(g[i,y], b[i], s[y]) with b given. Like fusedRows it dispatches to
+// assembly that computes exactly what sweepRowsGo computes.
+func sweepRows(g []float32, k int, a, b, d, s []float64) {
+	rows := len(b)
+	if rows == 0 {
+		return
+	}
+	if len(g) < rows*k || len(a) < k || len(s) < k || len(d) < rows {
+		panic("sela: sweepRows: bad slice lengths")
+	}
+	sweepRowsImpl(g, k, a, b, d, s)
+}
+
+// sweepRowsGo is the canonical definition of sweepRows.
+func sweepRowsGo(g []float32, k int, a, b, d, s []float64) {
+	a = a[:k]
+	s = s[:k]
+	for i, bi := range b {
+		row := g[i*k : (i+1)*k : (i+1)*k]
+		d[i] = dotGo(row, a)
+		for y, v := range row {
+			s[y] = math.FMA(float64(v), bi, s[y])
+		}
+	}
+}
+
+// sparseRows is the fused pass over one chunk of the truncated kernel (see
+// sparseRowsGo), in assembly where the CPU has FMA.
+func sparseRows(sc *sparseChunk, a []float64, c float64, b, s []float64) {
+	if len(b) == 0 {
+		return
+	}
+	if len(sc.off) != len(b)+1 || len(sc.col) != len(sc.val) || int(sc.off[len(b)]) != len(sc.val) {
+		panic("sela: sparseRows: malformed chunk")
+	}
+	sparseRowsImpl(sc, a, c, b, s)
+}
+
+// extractRows appends the rows of g to the truncated chunk sc (see extractRowsGo),
+// in assembly where the CPU has AVX2 and FMA. The caller has reserved len(b)·k
+// entries in sc.
+func extractRows(sc *sparseChunk, g []float32, k int, a []float64, c, theta float64, b []float64) {
+	if len(b) == 0 {
+		return
+	}
+	if len(g) < len(b)*k || len(a) < k || k > sparseMaxK || cap(sc.val)-len(sc.val) < len(b)*k || cap(sc.col) < cap(sc.val) {
+		panic("sela: extractRows: bad slice lengths")
+	}
+	extractRowsImpl(sc, g, k, a, c, theta, b)
+}

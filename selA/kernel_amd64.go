@@ -2,7 +2,12 @@
 
 package sela
 
-import "golang.org/x/sys/cpu"
+import (
+	"slices"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // The assembly kernels in kernel_amd64.s; the build tag purego selects the portable
 // Go code instead.
@@ -94,4 +99,88 @@ func axpyRowImpl(s []float64, g []float32, b float64) int {
 		return n
 	}
 	return 0
+}
+
+//go:noescape
+func sparseRowsFMA(off *int32, val *float32, col *uint16, rows int, a *float64, c float64, b *float64, s *float64)
+
+//go:noescape
+func extractRowsAVX2(gp *float32, k int, rows int, a *float64, c float64, theta float64, b *float64, val *float32, col *uint16, off *int32, n int) int
+
+//go:noescape
+func extractRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, theta float64, b *float64, val *float32, col *uint16, off *int32, n int) int
+
+//go:noescape
+func argmaxRowsAVX512(gp *float32, k int, rows int, a *float64, labels *int32)
+
+//go:noescape
+func sweepRowsAVX512(gp *float32, k int, rows int, a *float64, b *float64, d *float64, s *float64)
+
+//go:noescape
+func sweepRowsAVX2(gp *float32, k int, rows int, a *float64, b *float64, d *float64, s *float64, mask *int32)
+
+// hasFMA reports whether the scalar-FMA and AVX2 routines of the truncated kernel
+// run (AVX-512 machines have both).
+func hasFMA() bool { return kernelName == "avx512" || kernelName == "avx2" }
+
+func sparseRowsImpl(sc *sparseChunk, a []float64, c float64, b, s []float64) {
+	if !hasFMA() {
+		sparseRowsGo(sc, a, c, b, s)
+		return
+	}
+	sparseRowsFMA(&sc.off[0], unsafe.SliceData(sc.val), unsafe.SliceData(sc.col), len(b), &a[0], c, &b[0], &s[0])
+}
+
+func extractRowsImpl(sc *sparseChunk, g []float32, k int, a []float64, c, theta float64, b []float64) {
+	if !hasFMA() {
+		extractRowsGo(sc, g, k, a, c, theta, b)
+		return
+	}
+	rows := len(b)
+	n0 := len(sc.off)
+	sc.off = slices.Grow(sc.off, rows)[:n0+rows]
+	val, col := sc.val[:cap(sc.val)], sc.col[:cap(sc.col)]
+	extract := extractRowsAVX2
+	if kernelName == "avx512" {
+		extract = extractRowsAVX512
+	}
+	n := extract(&g[0], k, rows, &a[0], c, theta, &b[0], &val[0], &col[0], &sc.off[n0], len(sc.val))
+	sc.val, sc.col = val[:n], col[:n]
+}
+
+func sweepRowsImpl(g []float32, k int, a, b, d, s []float64) {
+	switch kernelName {
+	case "avx512":
+		a = paddedA(a, k)
+		sweepRowsAVX512(&g[0], k, len(b), &a[0], &b[0], &d[0], &s[0])
+	case "avx2":
+		a = paddedA(a, k)
+		mask := tailMask(k)
+		sweepRowsAVX2(&g[0], k, len(b), &a[0], &b[0], &d[0], &s[0], &mask[0])
+	default:
+		sweepRowsGo(g, k, a, b, d, s)
+	}
+}
+
+func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) {
+	if kernelName == "avx512" {
+		argmaxRowsAVX512(&g[0], k, len(labels), &a[0], &labels[0])
+		return
+	}
+	argmaxRowsGo(g, k, a, labels)
+}
+
+//go:noescape
+func scanRowsAVX2(x *float32, k int, rows int, xmax *float64) int
+
+// scanRows32 sets xmax[i] = max of row i of x (len(xmax) rows of k values) until
+// the first row holding a non-finite entry, whose index it returns (-1 if none).
+func scanRows32(x []float32, k int, xmax []float64) int {
+	if !hasFMA() || len(xmax) == 0 {
+		return scanRowsGo(x, k, xmax)
+	}
+	if len(x) < len(xmax)*k {
+		panic("sela: scanRows32: bad slice lengths")
+	}
+	return scanRowsAVX2(&x[0], k, len(xmax), &xmax[0])
 }

@@ -4,6 +4,7 @@ package sela
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -69,6 +70,59 @@ func TestAsmExpMatchesGo(t *testing.T) {
 		for j := range want {
 			if math.Float32bits(want[j]) != math.Float32bits(got[j]) {
 				t.Fatalf("%s: exp(%v) = %v, Go %v", name, src[j]-0.25, got[j], want[j])
+			}
+		}
+	}
+}
+
+// TestAsmSparseMatchesGo runs both extraction routines and both sweep routines
+// directly (when the CPU has them), whichever ones the dispatchers pick.
+func TestAsmSparseMatchesGo(t *testing.T) {
+	type extractFn = func(gp *float32, k int, rows int, a *float64, c float64, theta float64, b *float64, val *float32, col *uint16, off *int32, n int) int
+	type sweepFn = func(gp *float32, k int, rows int, a *float64, b *float64, d *float64, s *float64)
+	extracts := map[string]extractFn{}
+	sweeps := map[string]sweepFn{}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		extracts["avx2"] = extractRowsAVX2
+		sweeps["avx2"] = func(gp *float32, k int, rows int, a *float64, b *float64, d *float64, s *float64) {
+			mask := tailMask(k)
+			sweepRowsAVX2(gp, k, rows, a, b, d, s, &mask[0])
+		}
+	}
+	if cpu.X86.HasAVX512F {
+		extracts["avx512"] = extractRowsAVX512
+		sweeps["avx512"] = sweepRowsAVX512
+	}
+	if len(extracts) == 0 {
+		t.Skip("no AVX2/AVX-512 on this CPU")
+	}
+	for k := 1; k <= 70; k++ {
+		const rows = 4
+		g, a := kernelCase(rows, k, uint64(3000+k))
+		b := make([]float64, rows)
+		fusedRowsGo(g, k, a, 0.5, b, make([]float64, k))
+		var want sparseChunk
+		want.off = []int32{0}
+		want.reserve(rows*k + 8)
+		extractRowsGo(&want, g, k, a, 0.5, 0.01, b)
+		for name, f := range extracts {
+			val := make([]float32, rows*k+8)
+			col := make([]uint16, rows*k+8)
+			off := make([]int32, rows)
+			n := f(&g[0], k, rows, &a[0], 0.5, 0.01, &b[0], &val[0], &col[0], &off[0], 0)
+			if n != len(want.val) || !slices.Equal(off, want.off[1:]) || !slices.Equal(col[:n], want.col) ||
+				!slices.Equal(bitsOf32(val[:n]), bitsOf32(want.val)) {
+				t.Fatalf("%s k=%d: extraction differs from Go (%d entries, Go %d)", name, k, n, len(want.val))
+			}
+		}
+		d1, s1 := make([]float64, rows), make([]float64, k)
+		sweepRowsGo(g, k, a, b, d1, s1)
+		ap := paddedA(a, k)
+		for name, f := range sweeps {
+			d2, s2 := make([]float64, rows), make([]float64, k)
+			f(&g[0], k, rows, &ap[0], &b[0], &d2[0], &s2[0])
+			if !slices.Equal(bitsOf(d1), bitsOf(d2)) || !slices.Equal(bitsOf(s1), bitsOf(s2)) {
+				t.Fatalf("%s k=%d: sweep differs from Go", name, k)
 			}
 		}
 	}

@@ -12,3 +12,17 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 func expRowImpl(dst []float32, src []float64, shift float64) int { return 0 }
 
 func axpyRowImpl(s []float64, g []float32, b float64) int { return 0 }
+
+func sparseRowsImpl(sc *sparseChunk, a []float64, c float64, b, s []float64) {
+	sparseRowsGo(sc, a, c, b, s)
+}
+
+func extractRowsImpl(sc *sparseChunk, g []float32, k int, a []float64, c, theta float64, b []float64) {
+	extractRowsGo(sc, g, k, a, c, theta, b)
+}
+
+func sweepRowsImpl(g []float32, k int, a, b, d, s []float64) { sweepRowsGo(g, k, a, b, d, s) }
+
+func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) { argmaxRowsGo(g, k, a, labels) }
+
+func scanRows32(x []float32, k int, xmax []float64) int { return scanRowsGo(x, k, xmax) }

@@ -2,6 +2,7 @@ package sela
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/selabench/selabench/internal/rng"
@@ -117,6 +118,40 @@ func TestExpRowMatchesGo(t *testing.T) {
 			for j := range want {
 				if math.Float32bits(want[j]) != math.Float32bits(got[j]) {
 					t.Fatalf("%s: shift %v: exp(%v) = %v, Go %v", kernelName, shift, src[j]-shift, got[j], want[j])
+				}
+			}
+		}
+	}
+}
+
+// TestScanRowsMatchesGo: the vector input scan finds the same row maxima as
+// rowMax and stops at the same first row with a NaN or ±Inf, wherever in the row
+// (vector blocks or tail) it sits.
+func TestScanRowsMatchesGo(t *testing.T) {
+	src := rng.New(11, "sela/scan-test")
+	for _, k := range []int{1, 7, 15, 16, 17, 40, 1003} {
+		const rows = 6
+		x := make([]float32, rows*k)
+		for j := range x {
+			x[j] = float32(20 * (src.Float64() - 0.7))
+		}
+		x[2*k+k-1] = 15 // a maximum in the tail
+		for _, poison := range []float32{0, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+			for _, at := range []int{-1, 3*k + k/2, 4*k + k - 1} {
+				y := slices.Clone(x)
+				if at >= 0 && poison != 0 {
+					y[at] = poison
+				}
+				want, got := make([]float64, rows), make([]float64, rows)
+				wb, gb := scanRowsGo(y, k, want), scanRows32(y, k, got)
+				if wb != gb || !slices.Equal(want, got) {
+					t.Fatalf("k=%d poison %v at %d: row %d %v, Go row %d %v", k, poison, at, gb, got, wb, want)
+				}
+				if poison != 0 && at >= 0 && wb != at/k {
+					t.Fatalf("k=%d: poison at row %d reported at row %d", k, at/k, wb)
+				}
+				if wb < 0 && want[2] != 15 {
+					t.Fatalf("k=%d: row 2 maximum %v, want 15", k, want[2])
 				}
 			}
 		}

@@ -85,7 +85,7 @@ func solveLog[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) 
 			l.restart(nil)
 		}
 		for t := 1; ; t++ {
-			done, err := l.step(kn, t, cfg.variant)
+			done, err := l.step(kn.pass, t, cfg.variant)
 			if err != nil {
 				return nil, err
 			}
@@ -117,6 +117,8 @@ func solveLog[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) 
 	kn.sweep(w, l.a, l.b, cfg.r, res)
 	res.Final = time.Since(t2)
 	fill(res, l, kn, in, alpha, curLam)
+	res.Kernel = KernelDense
+	res.StreamedBytes = int64(res.Passes) * res.KernelBytes
 	finish(res, in)
 	return res, nil
 }

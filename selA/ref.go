@@ -119,6 +119,8 @@ func solveRef[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) 
 		res.Reason = fmt.Sprintf("stopping rule met at iteration %d (official error %.3g)", counter, err)
 	}
 	res.Passes = 2*counter + 1
+	res.Kernel = KernelDense
+	res.StreamedBytes = int64(res.Passes) * res.KernelBytes
 	t2 := time.Now()
 	res.Iterate = t2.Sub(t1)
 

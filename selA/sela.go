@@ -146,6 +146,12 @@ type Options struct {
 	// it, log a is folded into the kernel, which is rebuilt. 0 means DefaultAbsorbAt.
 	AbsorbAt float64
 
+	// Kernel selects the storage Sinkhorn's iterations stream: KernelAuto (the zero
+	// value), KernelDense or KernelSparse, the truncated kernel with a checked error
+	// bound (see KernelMode and sparse.go). SinkhornRef and SinkhornLog are always
+	// dense: for them only KernelAuto and KernelDense are accepted.
+	Kernel KernelMode
+
 	// Workers caps the goroutines used; 0 means runtime.GOMAXPROCS(0). Results are
 	// bit-for-bit identical for any value: the work is split into chunks that depend
 	// only on N and K, and partial sums are combined in chunk order.
@@ -195,11 +201,27 @@ type Result struct {
 	// Rebuilds counts how often the kernel was (re)built: 1 for Sinkhorn and
 	// SinkhornRef, more for SinkhornLog (absorptions and λ stages).
 	Rebuilds int
-	// Passes counts full sweeps over the stored kernel (iterations, times two for
-	// SinkhornRef, plus the final labelling sweep); KernelBytes is its size
-	// (N·K·4 for float32, N·K·8 for SinkhornRef's float64 P^λ).
-	Passes      int
-	KernelBytes int64
+	// Passes counts sweeps over a stored kernel (iterations, times two for
+	// SinkhornRef, plus the final labelling sweep, which always reads the dense
+	// kernel); KernelBytes is the dense kernel's size (N·K·4 for float32, N·K·8 for
+	// SinkhornRef's float64 P^λ) and StreamedBytes the kernel bytes all passes read.
+	Passes        int
+	KernelBytes   int64
+	StreamedBytes int64
+
+	// Kernel is KernelSparse when some iterations ran on Sinkhorn's truncated
+	// kernel, else KernelDense. SparsePasses counts those iterations and Extractions
+	// the dense passes that (re)extracted it; Density is the fraction of entries the
+	// last extraction kept, SparseBytes its size, and TruncationBound the largest
+	// relative error bound of any sparse pass (each is at most 1e-9: the b and s of a
+	// sparse pass agree with those of a dense pass from the same a to that relative
+	// accuracy, before rounding).
+	Kernel          KernelMode
+	SparsePasses    int
+	Extractions     int
+	Density         float64
+	SparseBytes     int64
+	TruncationBound float64
 	// Build, Iterate and Final split Duration: forming the kernel (including
 	// rebuilds), the iterations, and the final labelling sweep.
 	Build, Iterate, Final time.Duration
@@ -228,10 +250,11 @@ func Solve64(L []float64, n, k int, opt Options) (*Result, error) {
 // value is ready to use; a Workspace is not safe for concurrent use, and holds its
 // memory until it is dropped. Results never alias it.
 type Workspace struct {
-	g    []float32
-	ps   []float64
-	vecs [][]float64
-	used int
+	g      []float32
+	sparse []sparseChunk
+	ps     []float64
+	vecs   [][]float64
+	used   int
 }
 
 // Solve is the package-level Solve on the workspace's buffers.
@@ -297,6 +320,7 @@ type config struct {
 	phi         float64 // exponent of the a update: 1 balanced, τ/(τ+1/λ) relaxed
 	lambdaStart float64
 	absorbAt    float64
+	kernel      KernelMode
 	workers     int
 }
 
@@ -398,6 +422,16 @@ func newConfig(n, k int, opt Options) (*config, error) {
 	default:
 		c.absorbAt = opt.AbsorbAt
 	}
+	switch opt.Kernel {
+	case KernelAuto, KernelDense:
+	case KernelSparse:
+		if opt.Variant != Sinkhorn {
+			return nil, bad("kernel sparse applies to sinkhorn only, not %v", opt.Variant)
+		}
+	default:
+		return nil, bad("unknown kernel mode %d", int(opt.Kernel))
+	}
+	c.kernel = opt.Kernel
 	switch {
 	case opt.Workers < 0:
 		return nil, bad("workers must be ≥ 0, got %d", opt.Workers)
@@ -478,20 +512,20 @@ func newInput[T real](w *Workspace, x []T, n, k, workers int) (*input[T], error)
 	firstBad := make([]int, p.chunks)
 	p.run(func(ch, lo, hi int) {
 		firstBad[ch] = -1
-		for i := lo; i < hi; i++ {
-			row := x[i*k : (i+1)*k]
-			m := math.Inf(-1)
-			for y, v := range row {
-				f := float64(v)
-				if f-f != 0 { // NaN or ±Inf
+		var bad int
+		if x32, ok := any(x).([]float32); ok {
+			bad = scanRows32(x32[lo*k:hi*k], k, in.xmax[lo:hi])
+		} else {
+			bad = scanRowsGo(x[lo*k:hi*k], k, in.xmax[lo:hi])
+		}
+		if bad >= 0 {
+			i := lo + bad
+			for y, v := range x[i*k : (i+1)*k] {
+				if f := float64(v); f-f != 0 { // NaN or ±Inf
 					firstBad[ch] = i*k + y
 					return
 				}
-				if f > m {
-					m = f
-				}
 			}
-			in.xmax[i] = m
 		}
 	})
 	for _, j := range firstBad {
@@ -500,6 +534,63 @@ func newInput[T real](w *Workspace, x []T, n, k, workers int) (*input[T], error)
 		}
 	}
 	return in, nil
+}
+
+// scanRowsGo is the portable scanRows32 for either input type: xmax[i] = max of
+// row i until the first row with a non-finite entry, whose index it returns (-1 if
+// none).
+func scanRowsGo[T real](x []T, k int, xmax []float64) int {
+	for i := range xmax {
+		m, ok := rowMax(x[i*k : (i+1)*k])
+		if !ok {
+			return i
+		}
+		xmax[i] = float64(m)
+	}
+	return -1
+}
+
+// rowMax returns the largest entry of a non-empty row and whether every entry is
+// finite: four running maxima, and the sum of v − v, which is 0 unless some v is
+// NaN or ±Inf (then it is NaN).
+func rowMax[T real](row []T) (m T, finite bool) {
+	m0, m1, m2, m3 := row[0], row[0], row[0], row[0]
+	var z0, z1 T
+	y := 0
+	for ; y+4 <= len(row); y += 4 {
+		r := row[y : y+4 : y+4]
+		v0, v1, v2, v3 := r[0], r[1], r[2], r[3]
+		z0 += (v0 - v0) + (v1 - v1)
+		z1 += (v2 - v2) + (v3 - v3)
+		if v0 > m0 {
+			m0 = v0
+		}
+		if v1 > m1 {
+			m1 = v1
+		}
+		if v2 > m2 {
+			m2 = v2
+		}
+		if v3 > m3 {
+			m3 = v3
+		}
+	}
+	for _, v := range row[y:] {
+		z0 += v - v
+		if v > m0 {
+			m0 = v
+		}
+	}
+	if m1 > m0 {
+		m0 = m1
+	}
+	if m3 > m2 {
+		m2 = m3
+	}
+	if m2 > m0 {
+		m0 = m2
+	}
+	return m0, z0+z1 == 0
 }
 
 // logSoftmax sets in.shift to the log-sum-exp of every row (float64, math.Exp),
