@@ -63,6 +63,7 @@ type solveConfig struct {
 	sizes      []int     // exact capacities, or nil
 	masses     []float64 // Sinkhorn masses, or nil
 	isLogProbs bool
+	kernel     sela.KernelMode
 }
 
 func runSolve(args []string, out, errOut io.Writer) error {
@@ -74,6 +75,7 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	sizesPath := fs.String("sizes", "", "cluster sizes: a 1-D .npy `file` of K integers summing to N (the exact solver's capacities, and masses sizes/N for Sinkhorn), or K floats summing to 1 (Sinkhorn masses)\ndefault: equal sizes")
 	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
+	kernel := kernelFlag(fs)
 	outPath := fs.String("out", "", "write the hard labels to this .npy `file` (int32, length N)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.parse(args, out); err != nil {
@@ -94,11 +96,16 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	if *maxIter < 0 {
 		return usagef("--max-iter must be ≥ 0, got %d", *maxIter)
 	}
+	mode, err := sela.ParseKernelMode(*kernel)
+	if err != nil {
+		return usagef("--kernel: %v", err)
+	}
 	m, err := readScores(*in)
 	if err != nil {
 		return err
 	}
 	cfg := solveConfig{solver: *solver, lambda: *lambda, tol: *tol, maxIter: *maxIter, isLogProbs: *logProbs}
+	cfg.kernel = mode
 	if *sizesPath != "" {
 		if cfg.sizes, cfg.masses, err = readSizes(*sizesPath, m.n, m.k); err != nil {
 			return err
@@ -121,6 +128,11 @@ func runSolve(args []string, out, errOut io.Writer) error {
 		return json.NewEncoder(out).Encode(res)
 	}
 	return transportTable(out, []transportOut{res})
+}
+
+// kernelFlag defines --kernel, the storage of the default Sinkhorn solver's kernel.
+func kernelFlag(fs *flagSet) *string {
+	return fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
 }
 
 // readScores reads a 2-D float .npy matrix.
@@ -234,7 +246,7 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 	if err != nil {
 		return o, err
 	}
-	opt := sela.Options{Variant: variant, Lambda: cfg.lambda, Masses: cfg.masses, Logits: !cfg.isLogProbs, Tol: cfg.tol, MaxIter: cfg.maxIter}
+	opt := sela.Options{Variant: variant, Lambda: cfg.lambda, Masses: cfg.masses, Logits: !cfg.isLogProbs, Tol: cfg.tol, MaxIter: cfg.maxIter, Kernel: cfg.kernel}
 	var r *sela.Result
 	if m.f32 != nil {
 		r, err = sela.Solve(m.f32, m.n, m.k, opt)

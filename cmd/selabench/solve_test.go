@@ -131,6 +131,8 @@ func TestSolveErrors(t *testing.T) {
 		{[]string{"--logits", in, "--lambda", "0"}, 2, "--lambda must be positive"},
 		{[]string{"--logits", in, "--tol", "-1"}, 2, "--tol must be positive"},
 		{[]string{"--logits", in, "--max-iter", "-3"}, 2, "--max-iter must be ≥ 0"},
+		{[]string{"--logits", in, "--kernel", "csr"}, 2, "--kernel"},
+		{[]string{"--logits", in, "--kernel", "sparse", "--solver", "sinkhorn-ref"}, 1, "sparse"},
 		{[]string{"--logits", nan, "--out", out}, 1, "row 2, column 3"},
 		{[]string{"--logits", nan, "--solver", "exact", "--out", out}, 1, "row 2, column 3 is NaN"},
 		{[]string{"--logits", cube}, 1, "2-D"},

@@ -10,6 +10,7 @@ import (
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/reports"
+	sela "github.com/selabench/selabench/selA"
 )
 
 func init() {
@@ -31,6 +32,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	solverList := fs.String("solvers", "sinkhorn,sinkhorn-log", "comma-separated Sinkhorn solvers to sweep (sinkhorn-ref, sinkhorn, sinkhorn-log); the exact solver is always run once as the reference")
 	tol := fs.Float64("tol", 0.1, "tolerance of the official stopping rule")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers (0: the solver's default)")
+	kernel := kernelFlag(fs)
 	outPath := fs.String("out", "", "also write the markdown table to this file")
 	if err := fs.parse(args, out); err != nil {
 		return err
@@ -59,6 +61,10 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	if *maxIter < 0 {
 		return usagef("--max-iter must be ≥ 0, got %d", *maxIter)
 	}
+	mode, err := sela.ParseKernelMode(*kernel)
+	if err != nil {
+		return usagef("--kernel: %v", err)
+	}
 	var m scoreMatrix
 	source := *in
 	if *synth != "" {
@@ -76,6 +82,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	base := solveConfig{tol: *tol, maxIter: *maxIter, isLogProbs: *logProbs && *in != ""}
+	base.kernel = mode
 	exactCfg := base
 	exactCfg.solver = "exact"
 	exact, err := solveOnce(m, exactCfg)
