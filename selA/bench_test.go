@@ -12,46 +12,11 @@ import (
 	"github.com/selabench/selabench/internal/logits"
 )
 
-// Benchmarks are thin one-liners over the helpers at the bottom, so that they can
-// move to bench/ unchanged (benchPass needs the package internals and stays).
+// The solver benchmarks (BenchmarkSinkhorn, BenchmarkStream) live in package
+// bench; BenchmarkPass needs the package internals and stays here.
 //
 // Inputs: internal/logits, seed 1, log-softmaxed; gaussian at scale 1 (the classic
 // random input), network at scale 4 (imbalanced argmax, like a real network).
-
-func BenchmarkSinkhorn(b *testing.B) {
-	for _, c := range []struct {
-		v      Variant
-		kind   logits.Kind
-		n, k   int
-		lambda float64
-	}{
-		{Sinkhorn, logits.Gaussian, 60000, 100, 25},
-		{Sinkhorn, logits.Gaussian, 60000, 1000, 25},
-		{Sinkhorn, logits.Network, 60000, 100, 25},
-		{Sinkhorn, logits.Network, 60000, 1000, 25},
-		{SinkhornLog, logits.Gaussian, 60000, 1000, 25},
-		{SinkhornLog, logits.Network, 6000, 100, 1000},
-		{SinkhornRef, logits.Gaussian, 60000, 100, 25},
-		{SinkhornRef, logits.Gaussian, 60000, 1000, 25},
-	} {
-		name := fmt.Sprintf("variant=%v/kind=%v/n=%d/k=%d/lambda=%v", c.v, c.kind, c.n, c.k, c.lambda)
-		if c.v != Sinkhorn {
-			b.Run(name, func(b *testing.B) { benchSolve(b, c.v, KernelAuto, c.kind, c.n, c.k, c.lambda) })
-			continue
-		}
-		b.Run(name, func(b *testing.B) {
-			for _, m := range []KernelMode{KernelDense, KernelSparse} {
-				b.Run("kernel="+m.String(), func(b *testing.B) { benchSolve(b, c.v, m, c.kind, c.n, c.k, c.lambda) })
-			}
-		})
-	}
-}
-
-func BenchmarkStream(b *testing.B) {
-	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
-		b.Run(fmt.Sprintf("n=%d/k=%d", c.n, c.k), func(b *testing.B) { benchStream(b, c.n, c.k) })
-	}
-}
 
 // BenchmarkPass times one fused pass of Sinkhorn alone (no build, no bookkeeping),
 // over the dense kernel (the figure to hold against BenchmarkStream) or over the
@@ -80,60 +45,6 @@ func benchInput(b *testing.B, kind logits.Kind, n, k int) []float32 {
 	L := logProbs(b, n, k, kind, scale, 1)
 	benchInputs.Store(spec, L)
 	return L
-}
-
-// benchSolve reports iters/op, GB/s (kernel bytes read by every pass over total
-// solve time, build and final sweep included), pass-GB/s (the iteration phase
-// alone), ms/iter (iteration phase per iteration) and, for the truncated kernel,
-// sparse-passes/op and density. The solves share a Workspace, as repeated solves in
-// training do, so the kernel's memory is allocated and first touched once, outside
-// the steady state.
-func benchSolve(b *testing.B, v Variant, mode KernelMode, kind logits.Kind, n, k int, lambda float64) {
-	L := benchInput(b, kind, n, k)
-	var iters, sparse int
-	var streamed, iterBytes int64
-	var iterate, density float64
-	w := new(Workspace)
-	if _, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, Kernel: mode, MaxIter: 1}); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		res, err := w.Solve(L, n, k, Options{Variant: v, Lambda: lambda, Kernel: mode, MaxIter: 100000})
-		if err != nil {
-			b.Fatal(err)
-		}
-		iters += res.Iterations
-		sparse += res.SparsePasses
-		streamed += res.StreamedBytes
-		iterBytes += res.StreamedBytes - res.KernelBytes // all but the final sweep
-		iterate += res.Iterate.Seconds()
-		density = res.Density
-	}
-	ops := float64(b.N)
-	b.ReportMetric(float64(iters)/ops, "iters/op")
-	b.ReportMetric(float64(streamed)/b.Elapsed().Seconds()/1e9, "GB/s")
-	b.ReportMetric(float64(iterBytes)/iterate/1e9, "pass-GB/s")
-	b.ReportMetric(iterate*1e3/float64(iters), "ms/iter")
-	if mode == KernelSparse {
-		b.ReportMetric(float64(sparse)/ops, "sparse-passes/op")
-		b.ReportMetric(density, "density")
-	}
-}
-
-// benchStream reads a copy of the input held in a Workspace kernel buffer, so that
-// it has the same memory backing (transparent huge pages on Linux) as the kernel
-// the fused pass reads.
-func benchStream(b *testing.B, n, k int) {
-	x := new(Workspace).kernel32(n * k)
-	copy(x, benchInput(b, logits.Gaussian, n, k))
-	sum := 0.0
-	for b.Loop() {
-		sum += StreamSum(x, n, k, 0)
-	}
-	b.ReportMetric(float64(n*k*4)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-	if sum == 0 {
-		b.Log(sum)
-	}
 }
 
 func benchPass(b *testing.B, mode KernelMode, n, k int) {

@@ -277,6 +277,12 @@ func (w *Workspace) kernel32(n int) []float32 {
 	return w.g[:n]
 }
 
+// NewStreamBuffer returns a float32 slice of length n backed like a Workspace's
+// kernel (transparent huge pages on Linux), so that a benchmark measuring the
+// machine's streaming-read ceiling (StreamSum) reads the same kind of memory as
+// the solver's passes.
+func NewStreamBuffer(n int) []float32 { return new(Workspace).kernel32(n) }
+
 // kernel64 returns a float64 buffer of length n with unspecified contents.
 func (w *Workspace) kernel64(n int) []float64 {
 	if cap(w.ps) < n {
