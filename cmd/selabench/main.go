@@ -18,6 +18,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/selabench/selabench/internal/nn"
 )
 
 // A command is one subcommand of selabench.
@@ -43,6 +45,7 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
+	nn.UseFastBLAS() // every gonum and gorgonia matrix product goes through internal/gemm
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
