@@ -73,9 +73,7 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	solver := fs.String("solver", "sinkhorn", "solver: "+strings.Join(solverNames, ", "))
 	lambda := fs.Float64("lambda", sela.DefaultLambda, "λ, the inverse entropic regularisation of the Sinkhorn solvers (> 0)")
 	sizesPath := fs.String("sizes", "", "cluster sizes: a 1-D .npy `file` of K integers summing to N (the exact solver's capacities, and masses sizes/N for Sinkhorn), or K floats summing to 1 (Sinkhorn masses)\ndefault: equal sizes")
-	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
-	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
-	kernel := kernelFlag(fs)
+	sinkhornConfig := sinkhornFlags(fs)
 	outPath := fs.String("out", "", "write the hard labels to this .npy `file` (int32, length N)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.parse(args, out); err != nil {
@@ -90,22 +88,15 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	if !(*lambda > 0) || math.IsInf(*lambda, 0) {
 		return usagef("--lambda must be positive and finite, got %v", *lambda)
 	}
-	if !(*tol > 0) {
-		return usagef("--tol must be positive, got %v", *tol)
-	}
-	if *maxIter < 0 {
-		return usagef("--max-iter must be ≥ 0, got %d", *maxIter)
-	}
-	mode, err := sela.ParseKernelMode(*kernel)
+	cfg, err := sinkhornConfig()
 	if err != nil {
-		return usagef("--kernel: %v", err)
+		return err
 	}
 	m, err := readScores(*in)
 	if err != nil {
 		return err
 	}
-	cfg := solveConfig{solver: *solver, lambda: *lambda, tol: *tol, maxIter: *maxIter, isLogProbs: *logProbs}
-	cfg.kernel = mode
+	cfg.solver, cfg.lambda, cfg.isLogProbs = *solver, *lambda, *logProbs
 	if *sizesPath != "" {
 		if cfg.sizes, cfg.masses, err = readSizes(*sizesPath, m.n, m.k); err != nil {
 			return err
@@ -130,9 +121,25 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	return transportTable(out, []transportOut{res})
 }
 
-// kernelFlag defines --kernel, the storage of the default Sinkhorn solver's kernel.
-func kernelFlag(fs *flagSet) *string {
-	return fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
+// sinkhornFlags defines the flags every Sinkhorn solve shares (--tol, --max-iter,
+// --kernel); the returned function validates them, after parsing, into a config.
+func sinkhornFlags(fs *flagSet) func() (solveConfig, error) {
+	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
+	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
+	kernel := fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
+	return func() (solveConfig, error) {
+		if !(*tol > 0) {
+			return solveConfig{}, usagef("--tol must be positive, got %v", *tol)
+		}
+		if *maxIter < 0 {
+			return solveConfig{}, usagef("--max-iter must be ≥ 0, got %d", *maxIter)
+		}
+		mode, err := sela.ParseKernelMode(*kernel)
+		if err != nil {
+			return solveConfig{}, usagef("--kernel: %v", err)
+		}
+		return solveConfig{tol: *tol, maxIter: *maxIter, kernel: mode}, nil
+	}
 }
 
 // readScores reads a 2-D float .npy matrix.

@@ -10,7 +10,6 @@ import (
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/reports"
-	sela "github.com/selabench/selabench/selA"
 )
 
 func init() {
@@ -30,9 +29,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the synthetic logits")
 	lambdaList := fs.String("lambdas", "1,5,10,25,50,100,1000", "comma-separated λ values")
 	solverList := fs.String("solvers", "sinkhorn,sinkhorn-log", "comma-separated Sinkhorn solvers to sweep (sinkhorn-ref, sinkhorn, sinkhorn-log); the exact solver is always run once as the reference")
-	tol := fs.Float64("tol", 0.1, "tolerance of the official stopping rule")
-	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers (0: the solver's default)")
-	kernel := kernelFlag(fs)
+	sinkhornConfig := sinkhornFlags(fs)
 	outPath := fs.String("out", "", "also write the markdown table to this file")
 	if err := fs.parse(args, out); err != nil {
 		return err
@@ -55,15 +52,9 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 			return usagef("--solvers: unknown Sinkhorn solver %q (want sinkhorn-ref, sinkhorn or sinkhorn-log)", s)
 		}
 	}
-	if !(*tol > 0) {
-		return usagef("--tol must be positive, got %v", *tol)
-	}
-	if *maxIter < 0 {
-		return usagef("--max-iter must be ≥ 0, got %d", *maxIter)
-	}
-	mode, err := sela.ParseKernelMode(*kernel)
+	base, err := sinkhornConfig()
 	if err != nil {
-		return usagef("--kernel: %v", err)
+		return err
 	}
 	var m scoreMatrix
 	source := *in
@@ -81,8 +72,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	} else if m, err = readScores(*in); err != nil {
 		return err
 	}
-	base := solveConfig{tol: *tol, maxIter: *maxIter, isLogProbs: *logProbs && *in != ""}
-	base.kernel = mode
+	base.isLogProbs = *logProbs && *in != ""
 	exactCfg := base
 	exactCfg.solver = "exact"
 	exact, err := solveOnce(m, exactCfg)
@@ -116,7 +106,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 		}
 	}
 	render := func(w io.Writer) error {
-		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, *tol)
+		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.tol)
 		fmt.Fprintf(w, "Objective gap: mean −log p of the hard labels minus the exact optimum's (negative when the\n")
 		fmt.Fprintf(w, "labels break the exact sizes). Seconds cover the solve only.\n\n")
 		if err := tab.Markdown(w); err != nil {
