@@ -1,8 +1,46 @@
-// Package bench is the suite's shared harness and its `go test -bench` suites.
+// Package bench is the suite's shared harness — one train loop, one label step,
+// one evaluation for every pseudo-labelling method — and its `go test -bench`
+// suites.
 //
-// The harness (train loop, labelers, evaluation, run records) arrives with the
-// harness issue; package bench/metrics already holds the one implementation of
-// the clustering metrics every method is scored with.
+// # A run
+//
+// [Run] takes a [Config] and a dataset and returns a [Record]:
+//
+//  1. The network (internal/nn: the MLP or the CNN, Config.Heads heads of K
+//     outputs sharing the trunk) starts from seeded Kaiming weights; the
+//     pseudo-labels of every head start as a random equipartition (i mod K,
+//     shuffled), as in the official SeLa code.
+//  2. Training is SGD with momentum and weight decay on mini-batches of augmented
+//     images, the loss being the mean over heads of each head's cross-entropy
+//     against its pseudo-labels.
+//  3. Label steps happen on a schedule — SeLa's quadratic spacing (Config.Nopts)
+//     or once at the start of every epoch — and hand the method's [Labeler] the
+//     whole training set as the network sees it: each head's log-probabilities
+//     (of the clean images, one augmented view, or the mean over several) or the
+//     trunk features (DeepCluster). The labeler returns new labels per head:
+//
+//     sela           Sinkhorn-Knopp on P^λ (selA), argmax of Q's rows
+//     sela-exact     the exact equipartition LP (baselines.Exact)
+//     deepcluster    PCA-whitening + k-means on features (package deepcluster);
+//     the head is re-initialised with its own optimiser every epoch and
+//     batches are drawn uniformly over clusters, as the official code does
+//     naive          argmax of the network's own predictions, no constraint
+//     random-labels  never relabels: fixed random labels
+//     supervised     never relabels: the true labels (one head of the classes)
+//     random-net     no training: the initial network
+//     kmeans-pixels  no network: k-means on the pixels
+//  4. After training, the evaluation (see [Final]) scores on the test split (or
+//     on a validation part of train): every head's cluster predictions with
+//     NMI, ARI, Hungarian and many-to-one accuracy, and the frozen trunk features
+//     with a linear probe and weighted kNN (package bench/eval).
+//
+// Every random draw comes from a stream named by its purpose and derived from
+// Config.Seed (internal/rng), and every parallel reduction below combines its
+// parts in a fixed order, so a config gives the same record — labels, curves and
+// metrics — for any GOMAXPROCS; only timings and the environment differ.
+//
+// Records are stored as JSON Lines, one run per line, appended atomically
+// ([AppendRecord]).
 //
 // # Benchmarks
 //

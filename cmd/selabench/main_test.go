@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/selabench/selabench/bench"
 	"github.com/selabench/selabench/internal/npy"
 )
 
@@ -136,45 +137,51 @@ func TestHelpDescribesEveryFlag(t *testing.T) {
 }
 
 func TestMainJobJSON(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads MNIST")
-	}
-	code, out, errOut := runCLI("--iters", "3", "--seed", "1", "--json")
+	// The main job on the synthetic blobs with a tiny budget: one record per method.
+	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "sela,naive,kmeans-pixels", "--epochs", "2", "--batch-size", "100", "--knn", "20", "--json")
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
-	var rec mainRecord
-	if err := json.Unmarshal([]byte(out), &rec); err != nil {
-		t.Fatal(err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3:\n%s", len(lines), out)
 	}
-	if rec.Dataset != "mnist" || rec.N != 60000 || rec.D != 784 || rec.K != 10 || rec.Iterations != 3 {
-		t.Errorf("record %+v", rec)
+	for i, want := range []string{"sela", "naive", "kmeans-pixels"} {
+		var rec bench.Record
+		if err := json.Unmarshal([]byte(lines[i]), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Config.Method != want || rec.Data.Dataset != "synthetic" || rec.Config.Epochs != 2 {
+			t.Errorf("line %d: method %q dataset %q epochs %d", i, rec.Config.Method, rec.Data.Dataset, rec.Config.Epochs)
+		}
 	}
-	total := 0
-	for _, s := range rec.Sizes {
-		total += s
+}
+
+func TestMainJobTable(t *testing.T) {
+	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "supervised,random-net", "--epochs", "1", "--batch-size", "100", "--knn", "20")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
-	if total != 60000 || len(rec.Sizes) != 10 {
-		t.Errorf("sizes %v sum to %d", rec.Sizes, total)
-	}
-	// Even three Lloyd iterations on raw MNIST pixels are far from chance (NMI ≈ 0):
-	// the published 20-iteration figure is ≈ 0.50.
-	if rec.Scores.NMI < 0.3 || rec.Scores.NMI > 0.7 {
-		t.Errorf("NMI %v is implausible for k-means on MNIST pixels", rec.Scores.NMI)
+	for _, want := range []string{"method", "linear probe", "| supervised ", "| random-net "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
 	}
 }
 
 func TestMainJobErrors(t *testing.T) {
+	dir := t.TempDir()
 	for _, test := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"--k", "0"}, 2, "--k must be ≥ 1"},
-		{[]string{"--iters", "0"}, 2, "--iters must be ≥ 1"},
-		{[]string{"--init", "best"}, 2, "--init must be"},
-		{[]string{"--dataset", "imagenet"}, 1, "unknown dataset"},
+		{[]string{"--k", "1"}, 2, "k must be ≥ 2"},
+		{[]string{"--epochs", "0"}, 2, "epochs must be ≥ 1"},
+		{[]string{"--methods", "sela,swav"}, 2, `unknown method "swav"`},
+		{[]string{"--dataset", "imagenet"}, 2, "unknown dataset"},
 		{[]string{"--dataset", "mnist", "--data", "/nonexistent"}, 1, "/nonexistent"},
+		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "no", "r.jsonl")}, 1, "--out"},
 	} {
 		code, _, errOut := runCLI(test.args...)
 		if code != test.code || !strings.Contains(errOut, test.want) {

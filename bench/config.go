@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// The methods the harness trains and scores (see the package documentation).
+const (
+	MethodSeLa         = "sela"          // Sinkhorn-Knopp labels (selA)
+	MethodSeLaExact    = "sela-exact"    // the exact equipartition LP instead (baselines.Exact)
+	MethodDeepCluster  = "deepcluster"   // PCA-whitened k-means labels, head re-initialised per epoch
+	MethodNaive        = "naive"         // argmax of the network's own predictions: no constraint
+	MethodRandomLabels = "random-labels" // one fixed random equipartition per head
+	MethodSupervised   = "supervised"    // the true labels: the upper bound
+	MethodRandomNet    = "random-net"    // the untrained network's features: no training
+	MethodKMeansPixels = "kmeans-pixels" // k-means on raw pixels: no network
+)
+
+// Methods lists every method in the order the comparison table shows them.
+var Methods = []string{
+	MethodSeLa, MethodSeLaExact, MethodDeepCluster, MethodNaive,
+	MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels,
+}
+
+// Models lists the network architectures (internal/nn).
+var Models = []string{"mlp", "cnn"}
+
+// Augmentations lists the training augmentations; see [Config.Augment].
+var Augmentations = []string{"none", "shift", "affine"}
+
+// ErrConfig marks a configuration that cannot run; Validate's errors wrap it.
+var ErrConfig = errors.New("invalid configuration")
+
+// Config is everything that decides a run. Its JSON form is the "config" object of
+// the run record; two runs with equal configs (and data) give identical records up
+// to timings.
+//
+// The defaults (see [DefaultConfig]) were chosen a priori from the SeLa and
+// DeepCluster papers and code, then a few of them (noted on the fields) on a
+// validation split of MNIST's training set (Validation = true), never on test labels.
+type Config struct {
+	// Method is one of [Methods].
+	Method string `json:"method"`
+	// Dataset is "mnist", "fashion-mnist", "cifar10" or "synthetic" (the seeded blobs
+	// of datasets.Synthetic, for tests).
+	Dataset string `json:"dataset"`
+	// Model is "mlp" (784-512-512-128 with BatchNorm) or "cnn" (three conv blocks).
+	Model string `json:"model"`
+
+	// Epochs of training; BatchSize samples per step.
+	Epochs    int `json:"epochs"`
+	BatchSize int `json:"batch_size"`
+	// LR is the base learning rate of SGD with Momentum and L2 WeightDecay (the
+	// official SeLa code: 0.05, 0.9, 5e-4), annealed by Schedule: "cosine" (to 0
+	// over the run) or "constant".
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	WeightDecay float64 `json:"weight_decay"`
+	Schedule    string  `json:"schedule"`
+	// Augment is the training augmentation: "none", "shift" (random translation by
+	// up to 2 pixels, plus horizontal flips for colour images) or "affine" (shift
+	// plus rotation ±10° and zoom ±10 %; no flips for digits).
+	Augment string `json:"augment"`
+
+	// K clusters per head, Heads heads sharing the trunk (SeLa's multi-head
+	// self-labelling). Supervised training always uses one head of the dataset's
+	// classes; DeepCluster one head.
+	K     int `json:"k"`
+	Heads int `json:"heads"`
+	// Lambda is SeLa's λ (P^λ); used by sela only.
+	Lambda float64 `json:"lambda"`
+	// Nopts is the number of label solves in SeLa's quadratic schedule: solves at
+	// (Epochs + 1.01)·N·t² samples seen for t on an even grid of Nopts points in
+	// [0, 1] (the last lies past the end of training, so Nopts−1 solves happen).
+	// 0 means one solve at the start of every epoch (DeepCluster's rhythm).
+	// Used by sela, sela-exact and naive; DeepCluster always labels once per epoch.
+	Nopts int `json:"nopts"`
+	// Views is how the label step sees the training set: 0 the clean images, A ≥ 1
+	// the average of log P over A augmented views (1 is the official code's single
+	// augmented view). With Augment "none" every view is clean.
+	Views int `json:"views"`
+
+	// Seed decides every random draw of the run (initial weights, labels,
+	// augmentations, batches, k-means seeds).
+	Seed uint64 `json:"seed"`
+	// TrainLimit, if positive, keeps only the first TrainLimit training samples
+	// (quick runs and tests). 0 keeps all.
+	TrainLimit int `json:"train_limit,omitempty"`
+	// Validation holds out the last 10 % of the training set (after a seeded
+	// shuffle) and evaluates on it instead of the test split: the setting for
+	// choosing hyper-parameters without looking at test labels.
+	Validation bool `json:"validation,omitempty"`
+
+	// KNN and KNNTau are the weighted kNN evaluation's neighbours and temperature
+	// (SeLa's CIFAR protocol: 200 and 0.1).
+	KNN    int     `json:"knn"`
+	KNNTau float64 `json:"knn_tau"`
+}
+
+// DefaultConfig returns the defaults of every field for method on dataset.
+func DefaultConfig(method, dataset string) Config {
+	return Config{
+		Method:      method,
+		Dataset:     dataset,
+		Model:       "mlp",
+		Epochs:      15,
+		BatchSize:   256,
+		LR:          0.05,
+		Momentum:    0.9,
+		WeightDecay: 5e-4,
+		Schedule:    "cosine",
+		Augment:     "affine",
+		K:           10,
+		Heads:       1,
+		Lambda:      25,
+		Nopts:       0,
+		Views:       1,
+		KNN:         200,
+		KNNTau:      0.1,
+	}
+}
+
+// Validate checks every field and returns an error wrapping ErrConfig that names
+// the first field at fault and, for a closed set, lists the valid values.
+func (c *Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	oneOf := func(field, v string, valid []string) error {
+		if slices.Contains(valid, v) {
+			return nil
+		}
+		return bad("unknown %s %q (valid: %s)", field, v, strings.Join(valid, ", "))
+	}
+	if err := oneOf("method", c.Method, Methods); err != nil {
+		return err
+	}
+	if err := oneOf("dataset", c.Dataset, []string{"mnist", "fashion-mnist", "cifar10", "synthetic"}); err != nil {
+		return err
+	}
+	if err := oneOf("model", c.Model, Models); err != nil {
+		return err
+	}
+	if err := oneOf("schedule", c.Schedule, []string{"cosine", "constant"}); err != nil {
+		return err
+	}
+	if err := oneOf("augment", c.Augment, Augmentations); err != nil {
+		return err
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case c.Epochs < 1:
+		return bad("epochs must be ≥ 1, got %d", c.Epochs)
+	case c.BatchSize < 2:
+		return bad("batch size must be ≥ 2 (BatchNorm), got %d", c.BatchSize)
+	case !(c.LR > 0) || !finite(c.LR):
+		return bad("learning rate must be positive, got %v", c.LR)
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return bad("momentum must be in [0, 1), got %v", c.Momentum)
+	case !(c.WeightDecay >= 0) || !finite(c.WeightDecay):
+		return bad("weight decay must be ≥ 0, got %v", c.WeightDecay)
+	case c.K < 2:
+		return bad("k must be ≥ 2, got %d", c.K)
+	case c.Heads < 1:
+		return bad("heads must be ≥ 1, got %d", c.Heads)
+	case !(c.Lambda > 0) || !finite(c.Lambda):
+		return bad("lambda must be positive and finite, got %v", c.Lambda)
+	case c.Nopts < 0 || c.Nopts == 1:
+		return bad("nopts must be 0 (one solve per epoch) or ≥ 2, got %d", c.Nopts)
+	case c.Views < 0:
+		return bad("views must be ≥ 0, got %d", c.Views)
+	case c.TrainLimit < 0:
+		return bad("train limit must be ≥ 0, got %d", c.TrainLimit)
+	case c.KNN < 1:
+		return bad("knn neighbours must be ≥ 1, got %d", c.KNN)
+	case !(c.KNNTau > 0) || !finite(c.KNNTau):
+		return bad("knn temperature must be positive, got %v", c.KNNTau)
+	}
+	return nil
+}
+
+// trained reports whether the method trains the network.
+func (c *Config) trained() bool {
+	return c.Method != MethodRandomNet && c.Method != MethodKMeansPixels
+}
+
+// heads returns the number of heads the method actually trains.
+func (c *Config) heads() int {
+	switch c.Method {
+	case MethodDeepCluster, MethodSupervised:
+		return 1
+	}
+	return c.Heads
+}

@@ -1,0 +1,309 @@
+package bench
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/datasets"
+)
+
+// quick returns a small, fast configuration on the synthetic blobs.
+func quick(method string) Config {
+	c := DefaultConfig(method, "synthetic")
+	c.Epochs, c.BatchSize, c.LR, c.KNN = 4, 100, 0.05, 20
+	return c
+}
+
+func synthetic(t testing.TB) *datasets.Dataset {
+	t.Helper()
+	ds, err := LoadDataset("synthetic", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// stripTimes zeroes everything in a record that depends on the clock or the
+// machine, leaving what must be reproducible.
+func stripTimes(r *Record) []byte {
+	c := *r
+	c.Started, c.Env, c.Timings = "", Env{}, Timings{}
+	c.Epochs = append([]EpochStats(nil), r.Epochs...)
+	for i := range c.Epochs {
+		c.Epochs[i].Seconds, c.Epochs[i].LabelSeconds, c.Epochs[i].SolveSeconds = 0, 0, 0
+	}
+	c.Final.Probe.Seconds, c.Final.KNNSeconds = 0, 0
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestEveryMethodRuns trains and scores every method on the synthetic blobs and
+// checks that the record is complete and its scores are in range.
+func TestEveryMethodRuns(t *testing.T) {
+	ds := synthetic(t)
+	for _, m := range Methods {
+		t.Run(m, func(t *testing.T) {
+			c := quick(m)
+			c.Heads = 2
+			rec, err := Run(c, ds, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := rec.Final
+			wantHeads := c.heads()
+			if m == MethodKMeansPixels {
+				wantHeads = 1
+			}
+			if len(f.Heads) != wantHeads {
+				t.Errorf("%d heads scored, want %d", len(f.Heads), wantHeads)
+			}
+			for name, v := range map[string]float64{"nmi": f.NMI, "acc": f.ACC, "m2o": f.ManyToOne, "linear_probe": f.LinearProbe, "knn": f.KNN} {
+				if !(v >= 0 && v <= 1) {
+					t.Errorf("%s = %v, want in [0, 1]", name, v)
+				}
+			}
+			if c.trained() != (len(rec.Epochs) == c.Epochs) {
+				t.Errorf("%d epoch records for a %d-epoch run (trained: %v)", len(rec.Epochs), c.Epochs, c.trained())
+			}
+			if rec.Data.EvalSplit != "test" || rec.Data.Train != ds.Train.N || rec.Env.GoVersion == "" || rec.Version != RecordVersion {
+				t.Errorf("record header: %+v %+v", rec.Data, rec.Env)
+			}
+			// Supervised training on well-separated blobs must learn them; the
+			// probes on any network's features must beat chance (10 %) by far.
+			if m == MethodSupervised && f.ACC < 0.9 {
+				t.Errorf("supervised ACC %.3f, want ≥ 0.9", f.ACC)
+			}
+			if f.KNN < 0.5 || f.LinearProbe < 0.5 {
+				t.Errorf("kNN %.3f, linear probe %.3f: want ≥ 0.5 on separated blobs", f.KNN, f.LinearProbe)
+			}
+		})
+	}
+}
+
+// TestDeterministic: the same seed gives the same record (timings aside) for
+// GOMAXPROCS 1 and 2, and another seed gives another one.
+func TestDeterministic(t *testing.T) {
+	ds := synthetic(t)
+	methods := []string{MethodSeLa, MethodDeepCluster}
+	if !testing.Short() {
+		methods = Methods
+	}
+	for _, m := range methods {
+		t.Run(m, func(t *testing.T) {
+			c := quick(m)
+			c.Epochs, c.Heads, c.Nopts, c.Views = 2, 2, 4, 2
+			if m == MethodSeLa || m == MethodNaive {
+				c.Augment = "affine" // no effect on vectors: exercised on images elsewhere
+			}
+			run := func(procs int, seed uint64) []byte {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				c.Seed = seed
+				rec, err := Run(c, ds, RunOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return stripTimes(rec)
+			}
+			a, b := run(1, 3), run(2, 3)
+			if string(a) != string(b) {
+				t.Errorf("GOMAXPROCS 1 and 2 differ:\n%s\n%s", a, b)
+			}
+			if m != MethodSupervised && m != MethodKMeansPixels && string(run(2, 4)) == string(a) {
+				t.Errorf("seeds 3 and 4 give identical records")
+			}
+		})
+	}
+}
+
+// TestDeterministicImages runs SeLa with augmentation and averaged views on
+// small synthetic images (the augmenter, the CNN) with GOMAXPROCS 1 and 2.
+func TestDeterministicImages(t *testing.T) {
+	ds := tinyImages(t)
+	c := quick(MethodSeLa)
+	c.Model, c.Epochs, c.Heads, c.Nopts, c.Views, c.BatchSize, c.KNN = "cnn", 2, 2, 3, 2, 50, 10
+	run := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rec, err := Run(c, ds, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stripTimes(rec)
+	}
+	if a, b := run(1), run(2); string(a) != string(b) {
+		t.Errorf("GOMAXPROCS 1 and 2 differ:\n%s\n%s", a, b)
+	}
+}
+
+// tinyImages is a 10-class dataset of 1×12×12 images: class c lights a bar at
+// row c with a little noise.
+func tinyImages(t testing.TB) *datasets.Dataset {
+	t.Helper()
+	ds, err := datasets.Synthetic(datasets.SyntheticSpec{N: 400, TestN: 100, K: 10, D: 144, Separation: 8, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*datasets.Split{&ds.Train, &ds.Test} {
+		for i, v := range s.X {
+			s.X[i] = min(max(0.5+0.1*v, 0), 1)
+		}
+	}
+	ds.Shape = datasets.Shape{C: 1, H: 12, W: 12}
+	return ds
+}
+
+// TestSchedule: with nopts points, SeLa solves nopts−1 times (the last point lies
+// past the end of training), at (E+1.01)·N·t² samples seen.
+func TestSchedule(t *testing.T) {
+	ds := synthetic(t)
+	for _, test := range []struct {
+		nopts, epochs int
+		perEpoch      []int
+	}{
+		// N = 3000, batch 100, E = 4: points at 15030·(i/4)² = 0, 939, 3757,
+		// 8454 (15030 never comes), i.e. steps 0, 10, 38, 85 (of 30 per epoch)
+		// in epochs 0, 0, 1, 2.
+		{5, 4, []int{2, 1, 1, 0}},
+		{0, 3, []int{1, 1, 1}},
+	} {
+		c := quick(MethodSeLa)
+		c.Nopts, c.Epochs = test.nopts, test.epochs
+		rec, err := Run(c, ds, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for e, es := range rec.Epochs {
+			if es.LabelSteps != test.perEpoch[e] {
+				t.Errorf("nopts %d: epoch %d has %d label steps, want %d", test.nopts, e, es.LabelSteps, test.perEpoch[e])
+			}
+		}
+	}
+}
+
+// TestNaiveDegenerates: without the equipartition constraint the labels collapse
+// onto few clusters; with it they stay spread over all K.
+func TestNaiveDegenerates(t *testing.T) {
+	ds := synthetic(t)
+	eff := map[string]float64{}
+	for _, m := range []string{MethodNaive, MethodSeLa} {
+		c := quick(m)
+		c.Epochs, c.K = 6, 20
+		rec, err := Run(c, ds, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := rec.Epochs[len(rec.Epochs)-1]
+		eff[m] = last.Heads[0].EffectiveClusters
+	}
+	if eff[MethodSeLa] < 19 {
+		t.Errorf("sela's labels use %.2f effective clusters of 20", eff[MethodSeLa])
+	}
+	if eff[MethodNaive] > 0.5*eff[MethodSeLa] {
+		t.Errorf("naive labels use %.2f effective clusters, sela %.2f: no collapse", eff[MethodNaive], eff[MethodSeLa])
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, test := range []struct {
+		mod  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Method = "swav" }, `unknown method "swav" (valid: sela, sela-exact`},
+		{func(c *Config) { c.Dataset = "imagenet" }, `unknown dataset "imagenet"`},
+		{func(c *Config) { c.Model = "resnet" }, `unknown model "resnet" (valid: mlp, cnn)`},
+		{func(c *Config) { c.K = 1 }, "k must be ≥ 2"},
+		{func(c *Config) { c.Heads = 0 }, "heads must be ≥ 1"},
+		{func(c *Config) { c.Epochs = 0 }, "epochs must be ≥ 1"},
+		{func(c *Config) { c.Lambda = 0 }, "lambda must be positive"},
+		{func(c *Config) { c.Lambda = -1 }, "lambda must be positive"},
+		{func(c *Config) { c.Nopts = 1 }, "nopts must be 0"},
+		{func(c *Config) { c.Augment = "mixup" }, `unknown augment "mixup"`},
+	} {
+		c := DefaultConfig(MethodSeLa, "mnist")
+		test.mod(&c)
+		err := c.Validate()
+		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), test.want) {
+			t.Errorf("error %v, want one mentioning %q", err, test.want)
+		}
+	}
+	c := DefaultConfig(MethodSeLa, "mnist")
+	if err := c.Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	// K larger than the training set is caught before training.
+	c = quick(MethodSeLa)
+	c.K = 5000
+	if _, err := Run(c, synthetic(t), RunOptions{}); err == nil || !strings.Contains(err.Error(), "exceeds the 3000 training samples") {
+		t.Errorf("K = 5000 on 3000 samples: %v", err)
+	}
+}
+
+func TestValidationSplit(t *testing.T) {
+	c := quick(MethodSupervised)
+	c.Validation, c.Epochs = true, 1
+	rec, err := Run(c, synthetic(t), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Data.EvalSplit != "validation" || rec.Data.Train != 2700 || rec.Data.Eval != 300 || rec.Final.Split != "validation" {
+		t.Errorf("data %+v, final split %q", rec.Data, rec.Final.Split)
+	}
+}
+
+func TestAppendRecord(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "runs.jsonl")
+	for i := range 2 {
+		if err := AppendRecord(path, &Record{Version: RecordVersion, Config: Config{Seed: uint64(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), b)
+	}
+	for i, l := range lines {
+		var r Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil || r.Config.Seed != uint64(i) {
+			t.Errorf("line %d: %v, seed %d", i, err, r.Config.Seed)
+		}
+	}
+	// A damaged last line is refused, and the file is left as it was.
+	damaged := append(b, `{"record_version":1,"con`...)
+	if err := os.WriteFile(path, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendRecord(path, &Record{}); err == nil || !strings.Contains(err.Error(), "incomplete") {
+		t.Errorf("append after a damaged line: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(damaged) {
+		t.Errorf("the damaged file was modified")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("%d files in the directory, want 1 (no temporary left)", len(entries))
+	}
+	if err := CheckWritable(filepath.Join(dir, "missing", "x.jsonl")); err == nil {
+		t.Errorf("CheckWritable accepted a path in a missing directory")
+	}
+	if err := CheckWritable(dir); err == nil {
+		t.Errorf("CheckWritable accepted a directory")
+	}
+	if err := CheckWritable(filepath.Join(dir, "new.jsonl")); err != nil {
+		t.Errorf("CheckWritable: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("CheckWritable left a file behind")
+	}
+}

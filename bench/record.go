@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/selabench/selabench/internal/atomicfile"
+)
+
+// RecordVersion is the version of the run record's layout; readers refuse to mix
+// records of different versions silently.
+const RecordVersion = 1
+
+// Record is one run, self-describing: what ran (config, seed), where (Env), how
+// long (Timings), how it went (Epochs, LabelSteps) and how it scored (Final).
+// Runs are stored one JSON object per line (JSON Lines).
+type Record struct {
+	Version int    `json:"record_version"`
+	Started string `json:"started"` // RFC 3339, UTC
+	Config  Config `json:"config"`
+	// Data describes the splits actually used.
+	Data    DataInfo `json:"data"`
+	Env     Env      `json:"env"`
+	Timings Timings  `json:"timings"`
+	// Epochs holds the per-epoch curves (empty for methods that do not train).
+	Epochs []EpochStats `json:"epochs"`
+	Final  Final        `json:"final"`
+}
+
+// DataInfo describes the data a run saw.
+type DataInfo struct {
+	Dataset   string `json:"dataset"`
+	Train     int    `json:"train"`
+	Eval      int    `json:"eval"`
+	EvalSplit string `json:"eval_split"` // "test", or "validation" (held out from train)
+	Dim       int    `json:"dim"`
+	Classes   int    `json:"classes"`
+}
+
+// Env is the machine and build a run ran on.
+type Env struct {
+	GoVersion  string `json:"go_version"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	CPU        string `json:"cpu"`
+	NumCPU     int    `json:"num_cpu"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Module     string `json:"module"`
+	Version    string `json:"module_version"`
+	Commit     string `json:"commit,omitempty"`
+	Modified   bool   `json:"modified,omitempty"`
+}
+
+// Timings split a run's wall time, in seconds.
+type Timings struct {
+	Train float64 `json:"train"` // training steps, label steps excluded
+	Label float64 `json:"label"` // label steps: forward passes over the train set and solves
+	Solve float64 `json:"solve"` // the solver part of the label steps
+	Eval  float64 `json:"eval"`  // final evaluation
+	Total float64 `json:"total"`
+}
+
+// CurrentEnv describes this process's machine and build.
+func CurrentEnv() Env {
+	e := Env{
+		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
+		CPU: cpuModel(), NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Module: "github.com/selabench/selabench", Version: "unknown",
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path != "" {
+			e.Module, e.Version = bi.Main.Path, bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				e.Commit = s.Value
+			case "vcs.modified":
+				e.Modified = s.Value == "true"
+			}
+		}
+	}
+	return e
+}
+
+var cpuName = sync.OnceValue(func() string {
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+})
+
+func cpuModel() string { return cpuName() }
+
+// AppendRecord appends rec as one JSON line to the JSON Lines file at path,
+// atomically: the file is rewritten beside itself and renamed, so a run killed at
+// any moment leaves either the old file or the old file plus the whole new line —
+// never a partial line. A damaged last line already in the file (from a writer
+// without this guarantee) is an error, not silently extended.
+func AppendRecord(path string, rec *Record) error {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("bench: %s: %w", path, err)
+	}
+	return AppendLine(path, line)
+}
+
+// AppendLine appends line and a newline to path atomically (see AppendRecord).
+func AppendLine(path string, line []byte) error {
+	if bytes.ContainsRune(line, '\n') {
+		return fmt.Errorf("bench: %s: a JSON line must not contain a newline", path)
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		return fmt.Errorf("bench: %s: the last line is incomplete (a crashed writer?); repair the file before appending", path)
+	}
+	perm := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		perm = st.Mode().Perm()
+	}
+	return atomicfile.WriteFile(path, perm, func(w io.Writer) error {
+		if _, err := w.Write(old); err != nil {
+			return err
+		}
+		_, err := w.Write(append(line, '\n'))
+		return err
+	})
+}
+
+// CheckWritable reports whether a file can be created at path (its directory
+// exists and is writable), without leaving anything behind: runs call it before
+// training so that a bad --out fails in a second, not after an hour.
+func CheckWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("bench: %s is a directory", path)
+	}
+	err := atomicfile.WriteFile(path, 0o644, func(io.Writer) error { return errProbe })
+	if errors.Is(err, errProbe) {
+		return nil
+	}
+	return err
+}
+
+var errProbe = errors.New("probe")

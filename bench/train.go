@@ -1,0 +1,494 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"github.com/selabench/selabench/bench/metrics"
+	"github.com/selabench/selabench/datasets"
+	"github.com/selabench/selabench/deepcluster"
+	"github.com/selabench/selabench/internal/logits"
+	"github.com/selabench/selabench/internal/nn"
+	"github.com/selabench/selabench/internal/rng"
+)
+
+// Progress is one progress report of a run, sent after every training step and
+// when a phase starts.
+type Progress struct {
+	Phase         string // "train", "label" or "eval"
+	Epoch, Epochs int    // current epoch (0-based) and total
+	Step, Steps   int    // training steps done and total
+	Loss          float64
+	// NMI is the latest per-epoch NMI of head 0's pseudo-labels to the truth (NaN
+	// before the first epoch ends).
+	NMI float64
+}
+
+// RunOptions are the knobs of a run that do not change its result.
+type RunOptions struct {
+	// Progress, if not nil, receives progress reports (from the run's goroutine).
+	Progress func(Progress)
+}
+
+// EpochStats are one epoch's curves.
+type EpochStats struct {
+	Epoch   int     `json:"epoch"`
+	Loss    float64 `json:"loss"` // mean training loss over the epoch's steps
+	LR      float64 `json:"lr"`   // learning rate of the epoch's last step
+	Seconds float64 `json:"seconds"`
+	// LabelSteps counts the label steps in the epoch; LabelSeconds is their wall
+	// time (forward passes and solves), SolveSeconds the solves alone.
+	LabelSteps   int     `json:"label_steps"`
+	LabelSeconds float64 `json:"label_seconds"`
+	SolveSeconds float64 `json:"solve_seconds"`
+	// Unconverged counts solves of the epoch that stopped at their iteration cap.
+	Unconverged int `json:"unconverged,omitempty"`
+	// Heads describe each head's pseudo-labels at the end of the epoch.
+	Heads []HeadEpoch `json:"heads"`
+}
+
+// HeadEpoch describes one head's pseudo-labels at the end of an epoch.
+type HeadEpoch struct {
+	// NMI to the true training labels, and to the same head's labels at the end
+	// of the previous epoch (the initial labels for epoch 0).
+	NMI     float64 `json:"nmi"`
+	NMIPrev float64 `json:"nmi_prev"`
+	// Degeneracy of the labels: non-empty clusters, effective clusters exp(H),
+	// largest-cluster fraction.
+	Clusters          int     `json:"clusters"`
+	EffectiveClusters float64 `json:"effective_clusters"`
+	LargestFraction   float64 `json:"largest_fraction"`
+}
+
+// Run trains and evaluates one configuration on ds and returns its record.
+// Every random draw derives from cfg.Seed through named streams, and every
+// parallel reduction has a fixed order, so equal configs give equal records
+// (timings and Env aside) for any GOMAXPROCS.
+func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	r, err := newRunner(cfg, ds, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.rec.Started = start.UTC().Format(time.RFC3339)
+	if cfg.trained() {
+		if err := r.fit(); err != nil {
+			return nil, err
+		}
+	}
+	t := time.Now()
+	if err := r.evaluate(); err != nil {
+		return nil, err
+	}
+	r.rec.Timings.Eval = time.Since(t).Seconds()
+	r.rec.Timings.Total = time.Since(start).Seconds()
+	return r.rec, nil
+}
+
+// runner holds one run's state.
+type runner struct {
+	cfg         Config
+	opt         RunOptions
+	trainSet, evalSet datasets.Split
+	shape       datasets.Shape
+	classes     int
+	heads, k    int
+	model       *nn.Model
+	aug         *nn.Augmenter
+	labels      [][]int // current pseudo-labels per head
+	rec         *Record
+	nmi         float64 // last epoch's head-0 NMI, for progress
+}
+
+func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error) {
+	if err := ds.Validate(); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, opt: opt, shape: ds.Shape, classes: ds.K(), heads: cfg.heads(), k: cfg.K, nmi: math.NaN()}
+	if cfg.Method == MethodSupervised {
+		r.k = r.classes
+	}
+	r.trainSet, r.evalSet = ds.Train, ds.Test
+	evalSplit := "test"
+	if cfg.Validation {
+		perm := rng.New(cfg.Seed, "bench/validation").Perm(ds.Train.N)
+		nv := ds.Train.N / 10
+		r.trainSet, r.evalSet = ds.Train.Select(perm[:ds.Train.N-nv]), ds.Train.Select(perm[ds.Train.N-nv:])
+		evalSplit = "validation"
+	}
+	if cfg.TrainLimit > 0 && cfg.TrainLimit < r.trainSet.N {
+		idx := make([]int, cfg.TrainLimit)
+		for i := range idx {
+			idx[i] = i
+		}
+		r.trainSet = r.trainSet.Select(idx)
+	}
+	if r.trainSet.N < cfg.BatchSize && cfg.trained() {
+		return nil, fmt.Errorf("%w: batch size %d exceeds the %d training samples", ErrConfig, cfg.BatchSize, r.trainSet.N)
+	}
+	if r.k > r.trainSet.N {
+		return nil, fmt.Errorf("%w: k = %d exceeds the %d training samples", ErrConfig, r.k, r.trainSet.N)
+	}
+	if r.evalSet.N == 0 {
+		return nil, fmt.Errorf("bench: %s: the %s split is empty", ds.Name, evalSplit)
+	}
+	r.rec = &Record{
+		Version: RecordVersion, Config: cfg, Env: CurrentEnv(),
+		Data:   DataInfo{Dataset: ds.Name, Train: r.trainSet.N, Eval: r.evalSet.N, EvalSplit: evalSplit, Dim: r.trainSet.D, Classes: r.classes},
+		Epochs: []EpochStats{},
+	}
+	if cfg.Method == MethodKMeansPixels {
+		return r, nil
+	}
+	var err error
+	switch cfg.Model {
+	case "mlp":
+		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, Seed: cfg.Seed})
+	case "cnn":
+		s := ds.Shape
+		r.model, err = nn.NewCNN(nn.CNNConfig{C: s.C, H: s.H, W: s.W, Heads: r.heads, K: r.k, Seed: cfg.Seed})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bench: model: %w", err)
+	}
+	if ao, ok := augmentOptions(cfg.Augment, ds.Shape); ok {
+		if r.aug, err = nn.NewAugmenter(ds.Shape.C, ds.Shape.H, ds.Shape.W, ao); err != nil {
+			return nil, fmt.Errorf("bench: augment %q on %s: %w", cfg.Augment, ds.Name, err)
+		}
+	}
+	return r, nil
+}
+
+// augmentOptions maps Config.Augment to the augmenter's options; false for none.
+// Horizontal flips only for colour images (digits and clothes are not symmetric
+// in the way natural images are).
+func augmentOptions(name string, s datasets.Shape) (nn.AugmentOptions, bool) {
+	var o nn.AugmentOptions
+	switch name {
+	case "shift":
+		o.Pad = 2
+	case "affine":
+		o.Pad, o.Rotate, o.Scale = 2, 10, 0.1
+	default:
+		return o, false
+	}
+	o.Flip = s.C == 3
+	if s.H < 8 || s.W < 8 {
+		return o, false // too small to shift meaningfully (synthetic vectors)
+	}
+	return o, true
+}
+
+// input wraps n rows of the split's layout as the model's input tensor.
+func (r *runner) input(x []float32, n int) *tensor.Dense {
+	if r.cfg.Model == "cnn" {
+		return nn.New(x, n, r.shape.C, r.shape.H, r.shape.W)
+	}
+	return nn.New(x, n, len(x)/n)
+}
+
+// schedule returns the numbers of samples seen at which label steps happen in
+// SeLa's quadratic spacing, in increasing order, or nil for one step per epoch.
+func (r *runner) schedule(n int) []float64 {
+	if r.cfg.Nopts == 0 || r.cfg.Method == MethodDeepCluster {
+		return nil
+	}
+	out := make([]float64, r.cfg.Nopts)
+	for i := range out {
+		t := float64(i) / float64(r.cfg.Nopts-1)
+		out[i] = (float64(r.cfg.Epochs) + 1.01) * float64(n) * t * t
+	}
+	return out
+}
+
+func (r *runner) report(p Progress) {
+	if r.opt.Progress != nil {
+		p.Epochs, p.NMI = r.cfg.Epochs, r.nmi
+		r.opt.Progress(p)
+	}
+}
+
+func (r *runner) fit() error {
+	cfg, tr := r.cfg, r.trainSet
+	labeler, err := newLabeler(&cfg, r.heads)
+	if err != nil {
+		return err
+	}
+	r.labels = initialLabels(&cfg, tr.Y, r.heads, r.k)
+	if cfg.Method == MethodDeepCluster {
+		// DeepCluster's head starts from N(0, 0.01²) like every re-initialised one.
+		r.model.ResetHeads(rng.New(cfg.Seed, "bench/deepcluster/head/init"))
+	}
+	bs := cfg.BatchSize
+	perEpoch := tr.N / bs // the last partial batch is dropped (drop_last)
+	steps := cfg.Epochs * perEpoch
+	var sched nn.Schedule = nn.CosineLR{Base: cfg.LR, Total: steps}
+	if cfg.Schedule == "constant" {
+		sched = constantLR(cfg.LR)
+	}
+	var times []float64
+	if labeler != nil {
+		times = r.schedule(tr.N)
+	}
+
+	var opt, headOpt *nn.SGD
+	if cfg.Method == MethodDeepCluster {
+		opt = nn.NewSGD(r.model.TrunkParams(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
+	} else {
+		opt = nn.NewSGD(r.model.Params(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
+	}
+	xb := make([]float32, bs*tr.D)
+	xa := make([]float32, bs*tr.D)
+	yb := make([][]int, len(r.labels))
+	for h := range yb {
+		yb[h] = make([]int, bs)
+	}
+	step, solves := 0, 0
+	prev := cloneLabels(r.labels)
+	for epoch := range cfg.Epochs {
+		epochStart := time.Now()
+		es := EpochStats{Epoch: epoch}
+		labelStep := func() error {
+			t := time.Now()
+			r.report(Progress{Phase: "label", Epoch: epoch, Step: step, Steps: steps})
+			solve, unconverged, err := r.labelStep(labeler, epoch, solves)
+			if err != nil {
+				return fmt.Errorf("bench: label step %d (epoch %d): %w", solves, epoch, err)
+			}
+			solves++
+			es.LabelSteps++
+			es.LabelSeconds += time.Since(t).Seconds()
+			es.SolveSeconds += solve
+			es.Unconverged += unconverged
+			return nil
+		}
+		if labeler != nil && times == nil {
+			if err := labelStep(); err != nil {
+				return err
+			}
+		}
+		order := rng.New(cfg.Seed, fmt.Sprintf("bench/order/epoch%d", epoch)).Perm(tr.N)
+		if cfg.Method == MethodDeepCluster {
+			hr := rng.New(cfg.Seed, fmt.Sprintf("bench/deepcluster/head/epoch%d", epoch))
+			nn.ResetHead(r.model.Heads[0], hr) // deepcluster.ReinitHead's contract
+			headOpt = nn.NewSGD(r.model.HeadParams(0), cfg.LR, 0, cfg.WeightDecay)
+			if order, err = deepcluster.UniformSampler(r.labels[0], r.k, hr); err != nil {
+				return err
+			}
+		}
+		augRand := rng.New(cfg.Seed, fmt.Sprintf("bench/augment/epoch%d", epoch))
+		lossSum := 0.0
+		for b := 0; b+bs <= len(order); b += bs {
+			for len(times) > 0 && float64(step*bs) >= times[0] {
+				times = times[1:]
+				if err := labelStep(); err != nil {
+					return err
+				}
+			}
+			for j, i := range order[b : b+bs] {
+				copy(xb[j*tr.D:(j+1)*tr.D], tr.Row(i))
+				for h := range yb {
+					yb[h][j] = r.labels[h][i]
+				}
+			}
+			x := xb
+			if r.aug != nil {
+				r.aug.Apply(xa, xb, augRand)
+				x = xa
+			}
+			lr := sched.LR(step)
+			opt.LR = lr
+			r.model.Forward(r.input(x, bs), true)
+			loss, err := r.model.Loss(yb)
+			if err != nil {
+				return fmt.Errorf("bench: step %d: %w", step, err)
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return fmt.Errorf("bench: step %d (epoch %d): the loss is %v; lower --lr", step, epoch, loss)
+			}
+			r.model.Backward(nil)
+			opt.Step()
+			if headOpt != nil {
+				headOpt.LR = lr
+				headOpt.Step()
+			}
+			lossSum += loss
+			es.LR = lr
+			step++
+			r.report(Progress{Phase: "train", Epoch: epoch, Step: step, Steps: steps, Loss: loss})
+		}
+		es.Loss = lossSum / float64(perEpoch)
+		for h, l := range r.labels {
+			he, err := headEpoch(tr.Y, l, prev[h], r.k)
+			if err != nil {
+				return err
+			}
+			es.Heads = append(es.Heads, he)
+		}
+		r.nmi = es.Heads[0].NMI
+		prev = cloneLabels(r.labels)
+		es.Seconds = time.Since(epochStart).Seconds()
+		r.rec.Timings.Train += es.Seconds - es.LabelSeconds
+		r.rec.Timings.Label += es.LabelSeconds
+		r.rec.Timings.Solve += es.SolveSeconds
+		r.rec.Epochs = append(r.rec.Epochs, es)
+	}
+	return nil
+}
+
+type constantLR float64
+
+func (c constantLR) LR(int) float64 { return float64(c) }
+
+func headEpoch(truth, labels, prev []int, k int) (HeadEpoch, error) {
+	s, err := metrics.Score(truth, labels, k)
+	if err != nil {
+		return HeadEpoch{}, err
+	}
+	c, err := metrics.NewContingency(prev, labels)
+	if err != nil {
+		return HeadEpoch{}, err
+	}
+	return HeadEpoch{NMI: s.NMI, NMIPrev: c.NMI(), Clusters: s.NonEmpty,
+		EffectiveClusters: s.EffectiveClusters, LargestFraction: s.LargestFraction}, nil
+}
+
+func cloneLabels(l [][]int) [][]int {
+	out := make([][]int, len(l))
+	for h := range l {
+		out[h] = append([]int(nil), l[h]...)
+	}
+	return out
+}
+
+// labelStep computes what the labeler needs on the whole training set and
+// replaces the pseudo-labels. It returns the solver seconds and the number of
+// heads whose solve did not converge.
+func (r *runner) labelStep(l Labeler, epoch, index int) (float64, int, error) {
+	needF, needLP := l.Needs()
+	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k}
+	views := r.cfg.Views
+	if r.aug == nil {
+		views = 0
+	}
+	if needF {
+		f, _, err := r.pass(&r.trainSet, 0, nil, false)
+		if err != nil {
+			return 0, 0, err
+		}
+		in.Features, in.D = f, len(f)/r.trainSet.N
+	}
+	if needLP {
+		var err error
+		augRand := rng.New(r.cfg.Seed, fmt.Sprintf("bench/label/step%d", index))
+		if _, in.LogProbs, err = r.pass(&r.trainSet, views, augRand, true); err != nil {
+			return 0, 0, err
+		}
+	}
+	labels, stats, err := l.Label(in)
+	if err != nil {
+		return 0, 0, err
+	}
+	solve, unconverged := 0.0, 0
+	for _, s := range stats {
+		solve += s.Seconds
+		if !s.Converged {
+			unconverged++
+		}
+	}
+	r.labels = labels
+	return solve, unconverged, nil
+}
+
+// evalBatch is the batch size of forward passes in evaluation mode.
+const evalBatch = 1000
+
+// pass runs the model in evaluation mode over a split and returns the trunk
+// features of the clean images (when views == 0) and, if withHeads, each head's
+// log-probabilities: of the clean images when views == 0, else averaged over
+// `views` augmented views drawn from augRand, accumulated in float64.
+func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withHeads bool) ([]float32, [][]float32, error) {
+	n, d, k := s.N, s.D, r.k
+	var feats []float32
+	var lps [][]float32
+	if withHeads {
+		lps = make([][]float32, r.heads)
+		for h := range lps {
+			lps[h] = make([]float32, n*k)
+		}
+	}
+	nv := max(views, 1)
+	xa := make([]float32, evalBatch*d)
+	one := make([]float64, evalBatch*k)
+	sums := make([][]float64, len(lps))
+	for b := 0; b < n; b += evalBatch {
+		m := min(evalBatch, n-b)
+		src := s.X[b*d : (b+m)*d]
+		for v := range nv {
+			x := src
+			if views > 0 {
+				r.aug.Apply(xa[:m*d], src, augRand)
+				x = xa[:m*d]
+			}
+			f, z := r.model.Forward(r.input(x, m), false)
+			if views == 0 {
+				fd := nn.Data(f)
+				if feats == nil {
+					feats = make([]float32, 0, n*(len(fd)/m))
+				}
+				feats = append(feats, fd...)
+			}
+			for h := range lps {
+				zd := nn.Data(z[h])
+				if nv == 1 {
+					out := lps[h][b*k : (b+m)*k]
+					copy(out, zd)
+					logits.LogSoftmax(out, m, k)
+					continue
+				}
+				lp := one[:m*k]
+				for i, x := range zd {
+					lp[i] = float64(x)
+				}
+				logits.LogSoftmax(lp, m, k)
+				if v == 0 {
+					sums[h] = append(sums[h][:0], lp...)
+					continue
+				}
+				for i, x := range lp {
+					sums[h][i] += x
+				}
+			}
+		}
+		if nv > 1 {
+			for h := range lps {
+				out := lps[h][b*k : (b+m)*k]
+				for i, x := range sums[h] {
+					out[i] = float32(x / float64(nv))
+				}
+			}
+		}
+	}
+	for h, lp := range lps {
+		if err := checkFinite(lp, k); err != nil {
+			return nil, nil, fmt.Errorf("head %d log-probabilities: %w", h, err)
+		}
+	}
+	return feats, lps, nil
+}
+
+func checkFinite(x []float32, k int) error {
+	for i, v := range x {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("row %d, column %d is %v (the network diverged)", i/k, i%k, f)
+		}
+	}
+	return nil
+}

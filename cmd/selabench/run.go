@@ -1,0 +1,164 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/reports"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "train and score one method (one JSON Lines record per run)",
+		run:     runRun,
+	})
+}
+
+// configFlags binds every field of a bench.Config to flags, with c's values as
+// defaults; the main job and run share it.
+func configFlags(fs *flagSet, c *bench.Config) {
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: mnist, fashion-mnist, cifar10 or synthetic (seeded blobs, for quick checks)")
+	fs.StringVar(&c.Model, "model", c.Model, "network: mlp (784-512-512-128, BatchNorm) or cnn (three conv blocks)")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
+	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "samples per training step")
+	fs.Float64Var(&c.LR, "lr", c.LR, "base learning rate of SGD")
+	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "L2 weight decay")
+	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: cosine or constant")
+	fs.StringVar(&c.Augment, "augment", c.Augment, "training augmentation: none, shift or affine")
+	fs.IntVar(&c.K, "k", c.K, "clusters per head (supervised: the dataset's classes)")
+	fs.IntVar(&c.Heads, "heads", c.Heads, "heads sharing the trunk (deepcluster and supervised: 1)")
+	fs.Float64Var(&c.Lambda, "lambda", c.Lambda, "SeLa's λ (sela)")
+	fs.IntVar(&c.Nopts, "nopts", c.Nopts, "label solves in SeLa's quadratic schedule (0: one per epoch)")
+	fs.IntVar(&c.Views, "views", c.Views, "label step input: 0 clean images, A ≥ 1 the mean log P over A augmented views")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed of the run")
+	fs.IntVar(&c.TrainLimit, "train-limit", c.TrainLimit, "use only the first N training samples (0: all)")
+	fs.BoolVar(&c.Validation, "validation", c.Validation, "evaluate on 10 % held out from train instead of test (for choosing hyper-parameters)")
+	fs.IntVar(&c.KNN, "knn", c.KNN, "neighbours of the weighted kNN evaluation")
+	fs.Float64Var(&c.KNNTau, "knn-tau", c.KNNTau, "temperature of the weighted kNN evaluation")
+}
+
+// progressFlag adds --progress and returns a function building the progress
+// reporter: a bar on errOut when it is a terminal or --progress is set.
+func progressFlag(fs *flagSet) func(errOut io.Writer, label string) (func(bench.Progress), func()) {
+	force := fs.Bool("progress", false, "draw the progress bar on stderr even when it is not a terminal")
+	return func(errOut io.Writer, label string) (func(bench.Progress), func()) {
+		f, isFile := errOut.(*os.File)
+		if !*force && !(isFile && term.IsTerminal(int(f.Fd()))) {
+			return nil, func() {}
+		}
+		var bar *progressbar.ProgressBar
+		last := ""
+		report := func(p bench.Progress) {
+			if bar == nil {
+				bar = progressbar.NewOptions(max(p.Steps, 1),
+					progressbar.OptionSetWriter(errOut), progressbar.OptionSetWidth(24),
+					progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
+					progressbar.OptionThrottle(200e6), progressbar.OptionClearOnFinish())
+			}
+			desc := fmt.Sprintf("%s epoch %d/%d %s", label, min(p.Epoch+1, p.Epochs), p.Epochs, p.Phase)
+			if p.Phase == "train" {
+				desc += fmt.Sprintf(" loss %.3f", p.Loss)
+			}
+			if p.NMI == p.NMI { // not NaN
+				desc += fmt.Sprintf(" NMI %.3f", p.NMI)
+			}
+			if desc != last {
+				bar.Describe(desc)
+				last = desc
+			}
+			bar.Set(p.Step)
+		}
+		return report, func() {
+			if bar != nil {
+				bar.Finish()
+				fmt.Fprintln(errOut)
+			}
+		}
+	}
+}
+
+func runRun(args []string, out, errOut io.Writer) error {
+	fs := newFlags("run", "selabench run --method sela|sela-exact|deepcluster|naive|random-labels|supervised|random-net|kmeans-pixels [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 1] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
+	c := bench.DefaultConfig(bench.MethodSeLa, "mnist")
+	fs.StringVar(&c.Method, "method", c.Method, "method: "+strings.Join(bench.Methods, ", "))
+	configFlags(fs, &c)
+	dataDir := fs.String("data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
+	outPath := fs.String("out", "", "append the run's record to this JSON Lines `file`")
+	asJSON := fs.Bool("json", false, "print the run's record (one JSON line) instead of a table")
+	progress := progressFlag(fs)
+	if err := fs.parse(args, out); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return usageError{err}
+	}
+	if *outPath != "" {
+		if err := bench.CheckWritable(*outPath); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	ds, err := bench.LoadDataset(c.Dataset, *dataDir)
+	if err != nil {
+		return err
+	}
+	report, done := progress(errOut, c.Method)
+	rec, err := bench.Run(c, ds, bench.RunOptions{Progress: report})
+	done()
+	if err != nil {
+		if errors.Is(err, bench.ErrConfig) {
+			return usageError{err}
+		}
+		return err
+	}
+	if *outPath != "" {
+		if err := bench.AppendRecord(*outPath, rec); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(rec)
+	}
+	return printRuns(out, []*bench.Record{rec})
+}
+
+// printRuns prints one row per run: the comparison table of the main job.
+func printRuns(out io.Writer, recs []*bench.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	r0 := recs[0]
+	fmt.Fprintf(out, "%s (%s split, %d train / %d evaluation samples), model %s, %d epochs, K = %d, seed %d\n\n",
+		r0.Data.Dataset, r0.Data.EvalSplit, r0.Data.Train, r0.Data.Eval, r0.Config.Model, r0.Config.Epochs, r0.Config.K, r0.Config.Seed)
+	t := reports.Table{Header: []string{"method", "heads", "NMI", "ARI", "ACC", "m2o ACC", "linear probe", "kNN", "effective clusters", "min effective (train)", "seconds"}}
+	for _, r := range recs {
+		f := r.Final
+		minEff := "—"
+		if len(r.Epochs) > 0 {
+			m := r.Epochs[0].Heads[0].EffectiveClusters
+			for _, e := range r.Epochs {
+				for _, h := range e.Heads {
+					m = min(m, h.EffectiveClusters)
+				}
+			}
+			minEff = fmt.Sprintf("%.2f", m)
+		}
+		t.Rows = append(t.Rows, []string{
+			r.Config.Method, fmt.Sprint(len(f.Heads)), f4(f.NMI), f4(f.ARI), f4(f.ACC), f4(f.ManyToOne),
+			pct(f.LinearProbe), pct(f.KNN), fmt.Sprintf("%.2f", f.EffectiveClusters), minEff,
+			fmt.Sprintf("%.1f", r.Timings.Total),
+		})
+	}
+	return t.Markdown(out)
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.2f %%", 100*x) }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/bench"
+)
+
+func TestRunJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.jsonl")
+	args := []string{"run", "--method", "sela", "--dataset", "synthetic", "--epochs", "2", "--batch-size", "100",
+		"--heads", "2", "--k", "12", "--knn", "20", "--out", path, "--json"}
+	code, out, errOut := runCLI(args...)
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	if strings.Count(out, "\n") != 1 {
+		t.Fatalf("want one line, got %q", out)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatal(err)
+	}
+	final, _ := rec["final"].(map[string]any)
+	for _, key := range []string{"nmi", "ari", "acc", "linear_probe", "knn", "effective_clusters", "largest_fraction"} {
+		v, ok := final[key].(float64)
+		if !ok || v < 0 || (key != "effective_clusters" && v > 1) {
+			t.Errorf("final.%s = %v", key, final[key])
+		}
+	}
+	for _, key := range []string{"config", "env", "timings", "epochs", "data", "started"} {
+		if _, ok := rec[key]; !ok {
+			t.Errorf("record lacks %q", key)
+		}
+	}
+	// The --out file holds the same record, and a second run appends a line.
+	if code, _, errOut = runCLI(args...); code != 0 {
+		t.Fatalf("second run: status %d, stderr %q", code, errOut)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines in --out, want 2", len(lines))
+	}
+	var a, c bench.Record
+	json.Unmarshal([]byte(lines[0]), &a)
+	json.Unmarshal([]byte(lines[1]), &c)
+	if a.Final.NMI != c.Final.NMI || a.Final.KNN != c.Final.KNN || a.Config != c.Config {
+		t.Errorf("two runs of one config differ: %+v vs %+v", a.Final, c.Final)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, test := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--method", "swav"}, 2, `unknown method "swav" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels)`},
+		{[]string{"--dataset", "imagenet"}, 2, `unknown dataset "imagenet" (valid: mnist, fashion-mnist, cifar10, synthetic)`},
+		{[]string{"--model", "vit"}, 2, `unknown model "vit" (valid: mlp, cnn)`},
+		{[]string{"--k", "1"}, 2, "k must be ≥ 2"},
+		{[]string{"--heads", "0"}, 2, "heads must be ≥ 1"},
+		{[]string{"--epochs", "0"}, 2, "epochs must be ≥ 1"},
+		{[]string{"--lambda", "0"}, 2, "lambda must be positive"},
+		{[]string{"--lambda", "-3"}, 2, "lambda must be positive"},
+		{[]string{"--dataset", "cifar10", "--data", dir}, 1, "cifar"},
+		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "missing", "r.jsonl")}, 1, "--out"},
+		{[]string{"--dataset", "synthetic", "--out", dir}, 1, "is a directory"},
+		{[]string{"--dataset", "synthetic", "stray"}, 2, `unexpected argument "stray"`},
+	} {
+		code, out, errOut := runCLI(append([]string{"run"}, test.args...)...)
+		if code != test.code || !strings.Contains(errOut, test.want) {
+			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
+		}
+		if out != "" {
+			t.Errorf("%v: wrote %q to stdout", test.args, out)
+		}
+	}
+}
