@@ -10,9 +10,11 @@
 //     outputs sharing the trunk) starts from seeded Kaiming weights; the
 //     pseudo-labels of every head start as a random equipartition (i mod K,
 //     shuffled), as in the official SeLa code.
+//
 //  2. Training is SGD with momentum and weight decay on mini-batches of augmented
 //     images, the loss being the mean over heads of each head's cross-entropy
 //     against its pseudo-labels.
+//
 //  3. Label steps happen on a schedule — SeLa's quadratic spacing (Config.Nopts)
 //     or once at the start of every epoch — and hand the method's [Labeler] the
 //     whole training set as the network sees it: each head's log-probabilities
@@ -29,6 +31,7 @@
 //     supervised     never relabels: the true labels (one head of the classes)
 //     random-net     no training: the initial network
 //     kmeans-pixels  no network: k-means on the pixels
+//
 //  4. After training, the evaluation (see [Final]) scores on the test split (or
 //     on a validation part of train): every head's cluster predictions with
 //     NMI, ARI, Hungarian and many-to-one accuracy, and the frozen trunk features

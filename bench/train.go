@@ -94,17 +94,17 @@ func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
 
 // runner holds one run's state.
 type runner struct {
-	cfg         Config
-	opt         RunOptions
+	cfg               Config
+	opt               RunOptions
 	trainSet, evalSet datasets.Split
-	shape       datasets.Shape
-	classes     int
-	heads, k    int
-	model       *nn.Model
-	aug         *nn.Augmenter
-	labels      [][]int // current pseudo-labels per head
-	rec         *Record
-	nmi         float64 // last epoch's head-0 NMI, for progress
+	shape             datasets.Shape
+	classes           int
+	heads, k          int
+	model             *nn.Model
+	aug               *nn.Augmenter
+	labels            [][]int // current pseudo-labels per head
+	rec               *Record
+	nmi               float64 // last epoch's head-0 NMI, for progress
 }
 
 func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error) {

@@ -6,7 +6,8 @@ import (
 	"math"
 	"runtime"
 	"time"
-	"unsafe"
+
+	"github.com/selabench/selabench/internal/hugemem"
 )
 
 // Variant selects a Sinkhorn scheme. The zero value is the default, Sinkhorn.
@@ -271,8 +272,7 @@ func (w *Workspace) Solve64(L []float64, n, k int, opt Options) (*Result, error)
 func (w *Workspace) kernel32(n int) []float32 {
 	if cap(w.g) < n {
 		w.g = nil // let the old buffer go before allocating the new one
-		w.g = make([]float32, n)
-		adviseHuge(unsafe.Pointer(unsafe.SliceData(w.g)), uintptr(n)*4)
+		w.g = hugemem.Float32s(n)
 	}
 	return w.g[:n]
 }
@@ -287,8 +287,7 @@ func NewStreamBuffer(n int) []float32 { return new(Workspace).kernel32(n) }
 func (w *Workspace) kernel64(n int) []float64 {
 	if cap(w.ps) < n {
 		w.ps = nil
-		w.ps = make([]float64, n)
-		adviseHuge(unsafe.Pointer(unsafe.SliceData(w.ps)), uintptr(n)*8)
+		w.ps = hugemem.Float64s(n)
 	}
 	return w.ps[:n]
 }

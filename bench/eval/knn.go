@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 
 	"github.com/selabench/selabench/internal/gemm"
+	"github.com/selabench/selabench/internal/hugemem"
 )
 
 // Defaults of KNNOptions: the protocol SeLa reports for CIFAR (DESIGN.md §5). In Wu et
@@ -297,7 +298,7 @@ func vote(nb []neighbour, y []int, tau float64, scores []float64) int {
 // normalised returns a copy of the n×d rows of x scaled to unit L2 norm (norms in
 // float64); a zero row stays zero.
 func normalised(x []float32, d, nw int) []float32 {
-	out := makeFloat32s(len(x))
+	out := hugemem.Float32s(len(x))
 	n := len(x) / d
 	per := (n + nw - 1) / nw
 	var wg sync.WaitGroup

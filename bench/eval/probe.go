@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 
 	"github.com/selabench/selabench/internal/gemm"
+	"github.com/selabench/selabench/internal/hugemem"
 	"github.com/selabench/selabench/internal/rng"
 )
 
@@ -131,8 +132,8 @@ func LinearProbe(train, test Set, opt ProbeOptions) (*ProbeResult, error) {
 	}
 	res := &ProbeResult{Classes: classes}
 	params := make([]float64, classes*d+classes) // W (C×D row-major), then b
-	buf := makeFloat32s(n * d)                   // standardised training rows
-	testZ := makeFloat32s(test.N * d)
+	buf := hugemem.Float32s(n * d)               // standardised training rows
+	testZ := hugemem.Float32s(test.N * d)
 
 	lambda := opt.L2[0]
 	if len(opt.L2) > 1 {

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package sela
-
-import "unsafe"
-
-// adviseHuge is a no-op outside Linux.
-func adviseHuge(p unsafe.Pointer, size uintptr) {}
