@@ -45,6 +45,9 @@ type EpochStats struct {
 	LabelSteps   int     `json:"label_steps"`
 	LabelSeconds float64 `json:"label_seconds"`
 	SolveSeconds float64 `json:"solve_seconds"`
+	// SolveIterations sums the solvers' iterations over the epoch's label steps
+	// and heads (Sinkhorn iterations, auction phases, Lloyd iterations).
+	SolveIterations int `json:"solve_iterations"`
 	// Unconverged counts solves of the epoch that stopped at their iteration cap.
 	Unconverged int `json:"unconverged,omitempty"`
 	// Heads describe each head's pseudo-labels at the end of the epoch.
@@ -258,7 +261,7 @@ func (r *runner) fit() error {
 		labelStep := func() error {
 			t := time.Now()
 			r.report(Progress{Phase: "label", Epoch: epoch, Step: step, Steps: steps})
-			solve, unconverged, err := r.labelStep(labeler, epoch, solves)
+			solve, iters, unconverged, err := r.labelStep(labeler, epoch, solves)
 			if err != nil {
 				return fmt.Errorf("bench: label step %d (epoch %d): %w", solves, epoch, err)
 			}
@@ -266,6 +269,7 @@ func (r *runner) fit() error {
 			es.LabelSteps++
 			es.LabelSeconds += time.Since(t).Seconds()
 			es.SolveSeconds += solve
+			es.SolveIterations += iters
 			es.Unconverged += unconverged
 			return nil
 		}
@@ -369,9 +373,9 @@ func cloneLabels(l [][]int) [][]int {
 }
 
 // labelStep computes what the labeler needs on the whole training set and
-// replaces the pseudo-labels. It returns the solver seconds and the number of
-// heads whose solve did not converge.
-func (r *runner) labelStep(l Labeler, epoch, index int) (float64, int, error) {
+// replaces the pseudo-labels. It returns the solver seconds and iterations and
+// the number of heads whose solve did not converge.
+func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, err error) {
 	needF, needLP := l.Needs()
 	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k}
 	views := r.cfg.Views
@@ -381,30 +385,29 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (float64, int, error) {
 	if needF {
 		f, _, err := r.pass(&r.trainSet, 0, nil, false)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		in.Features, in.D = f, len(f)/r.trainSet.N
 	}
 	if needLP {
-		var err error
 		augRand := rng.New(r.cfg.Seed, fmt.Sprintf("bench/label/step%d", index))
 		if _, in.LogProbs, err = r.pass(&r.trainSet, views, augRand, true); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 	}
 	labels, stats, err := l.Label(in)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	solve, unconverged := 0.0, 0
 	for _, s := range stats {
 		solve += s.Seconds
+		iters += s.Iterations
 		if !s.Converged {
 			unconverged++
 		}
 	}
 	r.labels = labels
-	return solve, unconverged, nil
+	return solve, iters, unconverged, nil
 }
 
 // evalBatch is the batch size of forward passes in evaluation mode.
