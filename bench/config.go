@@ -124,7 +124,7 @@ func DefaultConfig(method, dataset string) Config {
 		Heads:       5,
 		Lambda:      25,
 		Nopts:       0,
-		Views:       1,
+		Views:       0,
 		KNN:         200,
 		KNNTau:      0.1,
 	}
