@@ -1,6 +1,3 @@
-// Package reports turns measured results into markdown a researcher can paste into a
-// paper: tables (rendered by tablewriter), and later the generated report files that
-// live beside this package.
 package reports
 
 import (

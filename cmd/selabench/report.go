@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/selabench/selabench/reports"
+)
+
+func init() {
+	register(&command{
+		name:    "report",
+		summary: "summarise run records over seeds into a markdown report (means, 95 % CIs, p-values)",
+		run:     runReport,
+	})
+}
+
+func runReport(args []string, out, errOut io.Writer) error {
+	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE]", errOut)
+	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically) instead of stdout")
+	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
+	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
+	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
+	paths, err := parseInterspersed(fs, args, out)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("give at least one RESULTS.jsonl file")
+	}
+	if !slices.Contains(reports.MetricNames(), *metric) {
+		return usagef("--metric: unknown metric %q (valid: %s)", *metric, strings.Join(reports.MetricNames(), ", "))
+	}
+	recs, warns, err := reports.ReadRecords(paths...)
+	if err != nil {
+		return err
+	}
+	for _, w := range warns {
+		fmt.Fprintf(errOut, "selabench report: warning: %s\n", w)
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("no usable records in %s", strings.Join(paths, ", "))
+	}
+	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric})
+	if errors.Is(err, reports.ErrOption) {
+		return usagef("--baseline: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(errOut, "selabench report: warning: %s\n", w)
+	}
+	opt := reports.MarkdownOptions{
+		Title:    *title,
+		Command:  shellCommand(append([]string{"selabench", "report"}, args...)),
+		Warnings: warns,
+	}
+	if *outPath == "" {
+		return reports.WriteMarkdown(out, s, opt)
+	}
+	if err := reports.WriteFile(*outPath, s, opt); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %s: %d rows from %d records\n", *outPath, len(s.Rows), s.Provenance.Records)
+	return nil
+}
+
+// parseInterspersed parses args like flagSet.parse but allows positional arguments
+// before, between and after the flags (`report a.jsonl b.jsonl --out r.md`), and
+// returns them in order. Everything after "--" is positional.
+func parseInterspersed(fs *flagSet, args []string, out io.Writer) ([]string, error) {
+	var pos []string
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			// Reuse parse's help handling on the flag alone.
+			return nil, fs.parse(args[i:i+1], out)
+		}
+	}
+	fs.SetOutput(io.Discard) // the error is reported once, by run
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err}
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return pos, nil
+}
+
+// shellCommand joins args into a command line a POSIX shell reads back as args.
+func shellCommand(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == "" {
+			quoted[i] = a
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}

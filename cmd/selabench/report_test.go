@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/bench"
+)
+
+// writeRecords writes one JSON line per (method, seed, nmi) record to dir/name,
+// plus extra verbatim, and returns the path.
+func writeRecords(t *testing.T, dir, name string, nmis map[string][]float64, extra string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, method := range []string{"sela", "deepcluster"} {
+		for seed, nmi := range nmis[method] {
+			c := bench.DefaultConfig(method, "mnist")
+			c.Seed = uint64(seed)
+			line, err := json.Marshal(&bench.Record{
+				Version: bench.RecordVersion, Started: "2026-01-02T03:04:05Z", Config: c,
+				Data:  bench.DataInfo{Dataset: "mnist", EvalSplit: "test"},
+				Env:   bench.Env{GoVersion: "go1.26.8", CPU: "Test CPU", NumCPU: 2, GOMAXPROCS: 2},
+				Final: bench.Final{NMI: nmi, LinearProbe: 0.9},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString(extra)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReportStdout(t *testing.T) {
+	dir := t.TempDir()
+	a := writeRecords(t, dir, "a.jsonl", map[string][]float64{"sela": {0.50, 0.52, 0.54}}, "")
+	// b ends with half a record, as a crashed writer would leave it.
+	b := writeRecords(t, dir, "b.jsonl", map[string][]float64{"deepcluster": {0.60, 0.61, 0.62}}, `{"record_version": 1, "conf`)
+	// Files before and after the flags.
+	code, out, errOut := runCLI("report", a, "--baseline", "deepcluster", b, "--metric", "nmi")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	if want := "selabench report: warning: " + b + ":4: skipped the last line"; !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("stderr %q, want one warning starting %q", errOut, want)
+	}
+	for _, want := range []string{
+		"# Results on mnist (test)\n",
+		// Means and 95 % half-widths: t(0.975; 2)·0.02/√3 = 0.0497 and ·0.01/√3 = 0.0248
+		// (scipy t.ppf(0.975, 2) = 4.302652729911275); p = 2/C(6, 3) = 0.1.
+		"| sela        |     3 | 0.5200 ± 0.0497 |",
+		"| deepcluster |     3 | 0.6100 ± 0.0248 |",
+		"0.1 |\n", "baseline |\n", "p (NMI vs row 2)",
+		"## Warnings\n\n- " + b + ":4: skipped the last line",
+		"- records: 6\n",
+		"```sh\nselabench report " + a + " --baseline deepcluster " + b + " --metric nmi\n```",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestReportOut(t *testing.T) {
+	dir := t.TempDir()
+	a := writeRecords(t, dir, "my runs.jsonl", map[string][]float64{"sela": {0.5, 0.6}, "deepcluster": {0.1}}, "")
+	md := filepath.Join(dir, "r.md")
+	code, out, errOut := runCLI("report", "--out", md, "--title", "Smoke", "--", a)
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	if want := "wrote " + md + ": 2 rows from 3 records\n"; out != want || errOut != "" {
+		t.Errorf("stdout %q, stderr %q; want %q and nothing", out, errOut, want)
+	}
+	got, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command quotes the path with a space so that a shell reads it back.
+	for _, want := range []string{"# Smoke\n", "| deepcluster |     1 |    0.1000 (n=1) |", "selabench report --out " + md + " --title Smoke -- '" + a + "'\n"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("%s lacks %q:\n%s", md, want, got)
+		}
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := writeRecords(t, dir, "good.jsonl", map[string][]float64{"sela": {0.5}}, "")
+	old := filepath.Join(dir, "old.jsonl")
+	os.WriteFile(old, []byte(`{"record_version": 0}`+"\n"), 0o644)
+	// A damaged first line followed by a good record: an error, not a warning.
+	goodLine, _ := os.ReadFile(good)
+	corrupt := filepath.Join(dir, "corrupt.jsonl")
+	os.WriteFile(corrupt, append([]byte("{oops\n"), goodLine...), 0o644)
+	for _, test := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"report"}, 2, "give at least one RESULTS.jsonl file"},
+		{[]string{"report", "--out", filepath.Join(dir, "r.md")}, 2, "give at least one RESULTS.jsonl file"},
+		{[]string{"report", good, "--bogus"}, 2, "bogus"},
+		{[]string{"report", good, "--metric", "f1"}, 2, `--metric: unknown metric "f1"`},
+		{[]string{"report", good, "--baseline", "swav"}, 2, `--baseline: reports: invalid option: baseline "swav" is no row's method`},
+		{[]string{"report", good, "--baseline", "2"}, 2, "baseline row 2 out of range"},
+		{[]string{"report", filepath.Join(dir, "missing.jsonl")}, 1, filepath.Join(dir, "missing.jsonl")},
+		{[]string{"report", old}, 1, "no usable records in " + old},
+		{[]string{"report", corrupt}, 1, corrupt + ":1: not a valid record"},
+		{[]string{"report", good, "--out", filepath.Join(dir, "no", "r.md")}, 1, "--out: atomicfile: " + filepath.Join(dir, "no", "r.md")},
+	} {
+		code, _, errOut := runCLI(test.args...)
+		if code != test.code || !strings.Contains(errOut, test.want) {
+			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
+		}
+	}
+	// The excluded record is named on stderr before the failure.
+	if _, _, errOut := runCLI("report", old); !strings.Contains(errOut, old+":1: excluded: record_version 0") {
+		t.Errorf("stderr %q does not name the excluded record", errOut)
+	}
+}
+
+func TestShellCommand(t *testing.T) {
+	got := shellCommand([]string{"selabench", "report", "a b.jsonl", "it's", "", "--out=r.md"})
+	if want := `selabench report 'a b.jsonl' 'it'\''s' '' --out=r.md`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

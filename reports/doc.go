@@ -1,0 +1,26 @@
+// Package reports turns run records into markdown a researcher can paste into a
+// paper: tables (rendered by tablewriter) and the generated report files that live
+// beside this package.
+//
+// # From records to a report
+//
+//  1. [ReadRecords] reads the JSON Lines files the harness writes (one
+//     bench.Record per line). A truncated last line — a writer that crashed — is
+//     skipped with a [Warning]; a damaged line elsewhere is an error; records of
+//     another record_version are excluded with a warning, never mixed in.
+//
+//  2. [Summarize] groups the records by configuration: the whole bench.Config
+//     except its seed, plus the evaluation split (test and validation scores are
+//     never merged). For each group and each of [Metrics] it computes the mean
+//     over seeds and its confidence interval (Student's t, through
+//     golang.org/x/perf/benchmath), and for one chosen metric the Mann–Whitney U
+//     p-value against a baseline row.
+//
+//  3. [WriteMarkdown] (or [WriteFile], atomically) renders the [Summary]: a
+//     [Table] with one row per configuration, footnotes that say how every
+//     figure was computed and what the test cannot show with few seeds, the
+//     warnings, the provenance of the runs (Go versions, CPUs, GOMAXPROCS, module
+//     versions and commits, dates) and the command that regenerates the report.
+//
+// `selabench report` is the command line over these steps.
+package reports

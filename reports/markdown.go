@@ -1,0 +1,186 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/selabench/selabench/internal/atomicfile"
+)
+
+// MarkdownOptions complete a [Summary] into a report.
+type MarkdownOptions struct {
+	// Title is the report's heading; "" means "Results on DATASETS (SPLITS)".
+	Title string
+	// Command is the exact command line that regenerates the report; "" omits
+	// the section.
+	Command string
+	// Warnings (from [ReadRecords], say) are listed in their own section, so that
+	// a reader sees what was left out. The summary's own warnings are listed too.
+	Warnings []Warning
+}
+
+// WriteMarkdown writes s as a markdown report: the title, one table row per
+// configuration (the method and the config fields that vary between rows, the
+// number of seeds, every metric as "mean ± half-width", and the p-value of the
+// compared metric against the baseline), footnotes saying how each figure was
+// computed, the warnings, the provenance of the runs and the command that
+// regenerates the report.
+func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
+	title := opt.Title
+	if title == "" {
+		title = defaultTitle(s)
+	}
+	cmp := Metrics[s.Compare]
+	base := &s.Rows[s.Baseline]
+
+	var t Table
+	t.Header = append(t.Header, s.Varying...)
+	t.Header = append(t.Header, "seeds")
+	for _, m := range Metrics {
+		t.Header = append(t.Header, m.Header)
+	}
+	t.Header = append(t.Header, fmt.Sprintf("p (%s vs row %d)", cmp.Header, s.Baseline+1))
+	t.Align = strings.Repeat("l", len(s.Varying)) + strings.Repeat("r", len(t.Header)-len(s.Varying))
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		var cells []string
+		for _, f := range s.Varying {
+			if f == "eval_split" {
+				cells = append(cells, r.EvalSplit)
+			} else {
+				cells = append(cells, configValue(&r.Config, f))
+			}
+		}
+		cells = append(cells, strconv.Itoa(len(r.Seeds)))
+		for m, st := range r.Stats {
+			cells = append(cells, FormatStat(st, Metrics[m].Decimals))
+		}
+		switch {
+		case i == s.Baseline:
+			cells = append(cells, "baseline")
+		case math.IsNaN(r.P):
+			cells = append(cells, "—")
+		default:
+			cells = append(cells, fmt.Sprintf("%.2g", r.P))
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	if err := t.Markdown(&b); err != nil {
+		return err
+	}
+	pct := strconv.FormatFloat(100*s.Confidence, 'g', -1, 64)
+	q := strconv.FormatFloat((1+s.Confidence)/2, 'g', -1, 64)
+	fmt.Fprintf(&b, `
+Each row groups the runs whose configurations are equal except for the seed and that were scored on the same evaluation split; *seeds* counts them. The columns before it show the method and the configuration fields that differ between rows.
+
+- **mean ± h**: the mean over seeds and the half-width of its %s %% confidence interval, h = t(%s; n−1)·s/√n, with s the standard deviation over the n seeds (n − 1 denominator) and t the quantile of Student's t (golang.org/x/perf/benchmath, AssumeNormal). A value marked (n=1) comes from a single seed and has no interval. The seed sets the initial weights, labels, augmentations and batches, not the data split.
+- **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).
+- **p**: two-sided Mann–Whitney U test (exact distribution; benchmath AssumeNothing) of %s over seeds against the baseline, row %d (%s); — marks rows on another dataset or split, which are not compared. With n seeds a side the smallest attainable p is 2/C(2n, n): 0.33 for 2, 0.1 for 3, 0.029 for 4, 0.0079 for 5, so **with 3 or fewer seeds a side no difference can reach p < 0.05, however large it is**.%s
+`, pct, q, cmp.Header, s.Baseline+1, describe(base), minPNote(s))
+
+	warns := append(slices.Clone(opt.Warnings), s.Warnings...)
+	if len(warns) > 0 {
+		b.WriteString("\n## Warnings\n\n")
+		for _, w := range warns {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+	}
+
+	p := &s.Provenance
+	b.WriteString("\n## Provenance\n\n")
+	fmt.Fprintf(&b, "- records: %d\n", p.Records)
+	switch {
+	case p.First == "":
+		b.WriteString("- started: unknown\n")
+	case p.First == p.Last:
+		fmt.Fprintf(&b, "- started: %s\n", p.First)
+	default:
+		fmt.Fprintf(&b, "- started: %s to %s\n", p.First, p.Last)
+	}
+	if p.Undated > 0 {
+		fmt.Fprintf(&b, "- records without a valid start time: %d\n", p.Undated)
+	}
+	for _, l := range []struct {
+		name string
+		list []Count
+	}{
+		{"Go", p.GoVersions}, {"platform", p.Platforms}, {"CPU", p.CPUs},
+		{"GOMAXPROCS", p.GOMAXPROCS}, {"module", p.Modules},
+	} {
+		fmt.Fprintf(&b, "- %s: %s\n", l.name, formatCounts(l.list, p.Records))
+	}
+
+	if opt.Command != "" {
+		fmt.Fprintf(&b, "\n## Regenerate\n\n```sh\n%s\n```\n", opt.Command)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteFile writes the report of s to path atomically (internal/atomicfile):
+// a reader sees the old file or the whole new one.
+func WriteFile(path string, s *Summary, opt MarkdownOptions) error {
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		return WriteMarkdown(w, s, opt)
+	})
+}
+
+// FormatStat formats a summary as "mean ± half-width" with the given decimals,
+// or "mean (n=1)" for a single seed.
+func FormatStat(s Stat, decimals int) string {
+	if len(s.Values) < 2 || math.IsInf(s.HalfWidth(), 0) {
+		return fmt.Sprintf("%.*f (n=%d)", decimals, s.Mean, len(s.Values))
+	}
+	return fmt.Sprintf("%.*f ± %.*f", decimals, s.Mean, decimals, s.HalfWidth())
+}
+
+// minPNote names the compared rows whose seed counts cannot reach p < 0.05.
+func minPNote(s *Summary) string {
+	nb := len(s.Rows[s.Baseline].Seeds)
+	var weak []string
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		if i != s.Baseline && !math.IsNaN(r.P) && MinP(nb, len(r.Seeds)) > 0.05 {
+			weak = append(weak, strconv.Itoa(i+1))
+		}
+	}
+	if len(weak) == 0 {
+		return ""
+	}
+	if len(weak) == 1 {
+		return fmt.Sprintf(" Here row %s cannot reach p < 0.05 with its seed count.", weak[0])
+	}
+	return fmt.Sprintf(" Here rows %s cannot reach p < 0.05 with their seed counts.", strings.Join(weak, ", "))
+}
+
+func formatCounts(list []Count, total int) string {
+	if len(list) == 1 && list[0].N == total {
+		return list[0].Value + " (all)"
+	}
+	parts := make([]string, len(list))
+	for i, c := range list {
+		parts[i] = fmt.Sprintf("%s (%d)", c.Value, c.N)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func defaultTitle(s *Summary) string {
+	var datasets, splits []string
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		if !slices.Contains(datasets, r.Config.Dataset) {
+			datasets = append(datasets, r.Config.Dataset)
+		}
+		if !slices.Contains(splits, r.EvalSplit) {
+			splits = append(splits, r.EvalSplit)
+		}
+	}
+	return fmt.Sprintf("Results on %s (%s)", strings.Join(datasets, ", "), strings.Join(splits, ", "))
+}

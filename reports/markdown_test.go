@@ -1,0 +1,120 @@
+package reports
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/bench"
+)
+
+func TestWriteMarkdown(t *testing.T) {
+	other := mkRec("sela", 0, 0.9)
+	other.Config.Lambda, other.Config.Dataset, other.Data.Dataset = 10, "fashion-mnist", "fashion-mnist"
+	in := slices.Concat(recs("sela", 0.50, 0.52, 0.54), recs("deepcluster", 0.60, 0.61, 0.62), []*bench.Record{other})
+	s, err := Summarize(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	opt := MarkdownOptions{Command: "selabench report 'my runs.jsonl'", Warnings: []Warning{{"a.jsonl", 3, "skipped the last line"}}}
+	if err := WriteMarkdown(&b, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	lines := strings.Split(md, "\n")
+	if lines[0] != "# Results on mnist, fashion-mnist (test)" {
+		t.Errorf("title %q", lines[0])
+	}
+	// The header: method, then only the fields that vary (dataset, lambda — not
+	// epochs, k, …), seeds, every metric and the p column.
+	header := strings.Fields(strings.NewReplacer("|", " ").Replace(lines[2]))
+	want := strings.Fields("method dataset lambda seeds NMI ARI ACC m2o ACC linear probe kNN eff. clusters time (s) p (NMI vs row 1)")
+	if !slices.Equal(header, want) {
+		t.Errorf("header %q, want %q", header, want)
+	}
+	cells := func(line string) []string {
+		var c []string
+		for _, f := range strings.Split(strings.Trim(line, "|"), "|") {
+			c = append(c, strings.TrimSpace(f))
+		}
+		return c
+	}
+	for i, want := range [][]string{
+		// 0.0496827542368751 (scipy, see TestSummarizeStats) rounds to 0.0497; ARI = NMI/2
+		// so its half-width is half; timings.total 100, 101, 102: 101.0 ± 2.5.
+		{"sela", "mnist", "25", "3", "0.5200 ± 0.0497", "0.2600 ± 0.0248", "0.6200 ± 0.0497", "0.7200 ± 0.0497", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5", "baseline"},
+		{"deepcluster", "mnist", "25", "3", "0.6100 ± 0.0248", "0.3050 ± 0.0124", "0.7100 ± 0.0248", "0.8100 ± 0.0248", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5", "0.1"},
+		{"sela", "fashion-mnist", "10", "1", "0.9000 (n=1)", "0.4500 (n=1)", "1.0000 (n=1)", "1.1000 (n=1)", "0.9000 (n=1)", "0.8000 (n=1)", "9.50 (n=1)", "100.0 (n=1)", "—"},
+	} {
+		if got := cells(lines[4+i]); !slices.Equal(got, want) {
+			t.Errorf("row %d:\n got %q\nwant %q", i+1, got, want)
+		}
+	}
+	for _, want := range []string{
+		"95 % confidence interval, h = t(0.975; n−1)·s/√n",
+		"of NMI over seeds against the baseline, row 1 (sela on mnist/test)",
+		"with 3 or fewer seeds a side no difference can reach p < 0.05",
+		"Here row 2 cannot reach p < 0.05",
+		"## Warnings\n\n- a.jsonl:3: skipped the last line\n",
+		"- records: 7\n- started: 2026-01-02T03:04:05Z\n- Go: go1.26.8 (all)\n- platform: linux/amd64 (all)\n- CPU: Test CPU (2 CPUs) (all)\n- GOMAXPROCS: 2 (all)\n- module: github.com/selabench/selabench@(devel) commit abc123 (all)\n",
+		"## Regenerate\n\n```sh\nselabench report 'my runs.jsonl'\n```\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+
+	// Without a command or warnings those sections are left out; a title is used as given.
+	b.Reset()
+	if err := WriteMarkdown(&b, s, MarkdownOptions{Title: "MNIST"}); err != nil {
+		t.Fatal(err)
+	}
+	if md := b.String(); !strings.HasPrefix(md, "# MNIST\n") || strings.Contains(md, "## Regenerate") || strings.Contains(md, "## Warnings") {
+		t.Errorf("bare report:\n%s", md)
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	s, err := Summarize(recs("sela", 0.5, 0.6), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.md")
+	os.WriteFile(path, []byte("old"), 0o644)
+	if err := WriteFile(path, s, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	WriteMarkdown(&want, s, MarkdownOptions{})
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != want.String() {
+		t.Errorf("file holds %q (%v), want %q", got, err, want.String())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("left %d files behind", len(ents))
+	}
+	bad := filepath.Join(dir, "no", "r.md")
+	if err := WriteFile(bad, s, MarkdownOptions{}); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("missing directory: err = %v", err)
+	}
+}
+
+func TestFormatStat(t *testing.T) {
+	for _, test := range []struct {
+		s    Stat
+		d    int
+		want string
+	}{
+		{Stat{Values: []float64{1, 2}, Mean: 1.5, Lo: 1.25, Hi: 1.75}, 2, "1.50 ± 0.25"},
+		{Stat{Values: []float64{1}, Mean: 1, Lo: math.Inf(-1), Hi: math.Inf(1)}, 3, "1.000 (n=1)"},
+	} {
+		if got := FormatStat(test.s, test.d); got != test.want {
+			t.Errorf("FormatStat(%+v, %d) = %q, want %q", test.s, test.d, got, test.want)
+		}
+	}
+}

@@ -1,0 +1,452 @@
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchmath"
+
+	"github.com/selabench/selabench/bench"
+)
+
+// A Metric is one score of a run record that a report summarises over seeds.
+type Metric struct {
+	// Name is the record's JSON field (final.nmi → "nmi", timings.total → "total"),
+	// the name Options.Compare and the CLI's --metric take.
+	Name string
+	// Header is the column title; Decimals the digits shown after the point.
+	Header   string
+	Decimals int
+	// Value reads the metric from a record.
+	Value func(*bench.Record) float64
+}
+
+// Metrics are the metrics a report shows, in column order: the best head's
+// clustering scores, the probes on frozen features, the best head's degeneracy on
+// the evaluation split, and the run's total wall time in seconds.
+var Metrics = []Metric{
+	{"nmi", "NMI", 4, func(r *bench.Record) float64 { return r.Final.NMI }},
+	{"ari", "ARI", 4, func(r *bench.Record) float64 { return r.Final.ARI }},
+	{"acc", "ACC", 4, func(r *bench.Record) float64 { return r.Final.ACC }},
+	{"m2o_acc", "m2o ACC", 4, func(r *bench.Record) float64 { return r.Final.ManyToOne }},
+	{"linear_probe", "linear probe", 4, func(r *bench.Record) float64 { return r.Final.LinearProbe }},
+	{"knn", "kNN", 4, func(r *bench.Record) float64 { return r.Final.KNN }},
+	{"effective_clusters", "eff. clusters", 2, func(r *bench.Record) float64 { return r.Final.EffectiveClusters }},
+	{"total", "time (s)", 1, func(r *bench.Record) float64 { return r.Timings.Total }},
+}
+
+// MetricNames lists the names of [Metrics].
+func MetricNames() []string {
+	names := make([]string, len(Metrics))
+	for i, m := range Metrics {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// ErrOption marks an [Options] field that does not fit the records (a baseline
+// naming no row or several, an unknown metric); Summarize's errors wrap it.
+var ErrOption = errors.New("invalid option")
+
+// Options configure [Summarize]. The zero value compares NMI at 95 % confidence
+// against the first row.
+type Options struct {
+	// Baseline chooses the row the others are tested against: a method name (which
+	// must name exactly one row) or a 1-based row number as the table shows it.
+	// "" means row 1.
+	Baseline string
+	// Compare is the name of the metric tested against the baseline (see
+	// [Metrics]); "" means "nmi".
+	Compare string
+	// Confidence is the level of the intervals, in (0, 1); 0 means 0.95.
+	Confidence float64
+}
+
+// A Stat summarises one metric of one row over its seeds.
+type Stat struct {
+	// Values are the metric's values, one per seed, in the row's seed order.
+	Values []float64
+	// Mean is the sample mean; [Lo, Hi] its confidence interval at the summary's
+	// level: benchmath.AssumeNormal's interval, mean ± t·s/√n with s the sample
+	// standard deviation (n − 1 denominator) and t the (1+confidence)/2 quantile of
+	// Student's t with n − 1 degrees of freedom. With one seed there is no
+	// interval: Lo = −Inf, Hi = +Inf.
+	Mean, Lo, Hi float64
+}
+
+// HalfWidth is the half-width of the confidence interval (+Inf for one seed).
+func (s Stat) HalfWidth() float64 { return (s.Hi - s.Lo) / 2 }
+
+// A Row is one configuration: the records whose configs are equal except for the
+// seed and that were scored on the same evaluation split.
+type Row struct {
+	// Config is the shared configuration, with Seed zero.
+	Config bench.Config
+	// EvalSplit is the records' data.eval_split ("test" or "validation").
+	EvalSplit string
+	// Seeds are the runs' seeds in the order the records were read.
+	Seeds []uint64
+	// Stats holds one entry per metric of [Metrics], in that order.
+	Stats []Stat
+	// P is the two-sided Mann–Whitney U p-value of the compared metric against the
+	// baseline row; NaN for the baseline itself and for rows on another dataset or
+	// evaluation split, which are not compared.
+	P float64
+	// records are the row's runs, for provenance.
+	records []*bench.Record
+}
+
+// Summary is a table of configurations, summarised over seeds, ready to render.
+type Summary struct {
+	// Rows are ordered by dataset and evaluation split (first appearance), method
+	// (the order of bench.Methods; unknown methods last), then first appearance.
+	Rows []Row
+	// Baseline is the index in Rows of the baseline row; Compare the index in
+	// [Metrics] of the metric tested against it.
+	Baseline, Compare int
+	// Confidence is the level of every interval.
+	Confidence float64
+	// Varying lists the JSON names of the config fields (seed excluded, method
+	// always included, first) whose values differ between rows, in the field order
+	// of bench.Config; "eval_split" is appended when the evaluation split differs.
+	Varying []string
+	// Provenance describes where and when the runs ran.
+	Provenance Provenance
+	// Warnings are the problems met while grouping (duplicate seeds).
+	Warnings []Warning
+}
+
+// A Count is a value seen among the records and the number of records showing it.
+type Count struct {
+	Value string
+	N     int
+}
+
+// Provenance describes the machines, builds and dates of a summary's records.
+// Each list holds the distinct values in order of first appearance, with counts.
+type Provenance struct {
+	Records    int
+	GoVersions []Count
+	Platforms  []Count // "os/arch"
+	CPUs       []Count // "model (N CPUs)"
+	GOMAXPROCS []Count
+	Modules    []Count // "path@version", then the commit and "(modified)" when known
+	// First and Last are the earliest and latest run start (RFC 3339) among the
+	// records; Undated counts records whose start time does not parse.
+	First, Last string
+	Undated     int
+}
+
+// Summarize groups recs by configuration — the full config except its seed, plus
+// the evaluation split — and summarises each metric of [Metrics] over the seeds of
+// each group with benchmath: the mean and its confidence interval under
+// benchmath.AssumeNormal (Student's t; see [Stat]), and, for the compared metric,
+// the p-value of benchmath.AssumeNothing.Compare — the two-sided Mann–Whitney U
+// test, exact for up to 25 seeds a side with ties (Klotz 1966) and 50 without —
+// against the baseline row, for rows on the baseline's dataset and split.
+//
+// Two records of the same configuration and seed count once: the first is kept
+// and a warning names the rest, since a rerun of a deterministic config is not
+// an independent sample.
+//
+// Summarize does not modify recs. It fails on no records, and with an error
+// wrapping [ErrOption] on an unknown metric or a baseline that names no row or
+// several.
+func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
+	if len(recs) == 0 {
+		return nil, errors.New("reports: no records to summarise")
+	}
+	conf := opt.Confidence
+	if conf == 0 {
+		conf = 0.95
+	}
+	if !(conf > 0 && conf < 1) {
+		return nil, fmt.Errorf("reports: %w: confidence must be in (0, 1), got %v", ErrOption, conf)
+	}
+	compare := opt.Compare
+	if compare == "" {
+		compare = "nmi"
+	}
+	ci := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == compare })
+	if ci < 0 {
+		return nil, fmt.Errorf("reports: %w: unknown metric %q (valid: %s)", ErrOption, compare, strings.Join(MetricNames(), ", "))
+	}
+	s := &Summary{Compare: ci, Confidence: conf}
+
+	// Group, in order of first appearance.
+	index := map[string]int{}
+	for _, r := range recs {
+		key, err := groupKey(r)
+		if err != nil {
+			return nil, err
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(s.Rows)
+			index[key] = i
+			c := r.Config
+			c.Seed = 0
+			s.Rows = append(s.Rows, Row{Config: c, EvalSplit: r.Data.EvalSplit})
+		}
+		row := &s.Rows[i]
+		if slices.Contains(row.Seeds, r.Config.Seed) {
+			s.Warnings = append(s.Warnings, Warning{Msg: fmt.Sprintf("%s: seed %d appears more than once; only its first record is used", describe(row), r.Config.Seed)})
+			continue
+		}
+		row.Seeds = append(row.Seeds, r.Config.Seed)
+		row.records = append(row.records, r)
+	}
+	sortRows(s.Rows)
+
+	for i := range s.Rows {
+		row := &s.Rows[i]
+		row.Stats = make([]Stat, len(Metrics))
+		for m, metric := range Metrics {
+			vals := make([]float64, len(row.records))
+			for j, r := range row.records {
+				vals[j] = metric.Value(r)
+			}
+			// NewSample sorts its argument: give it a copy.
+			sum := benchmath.AssumeNormal.Summary(benchmath.NewSample(slices.Clone(vals), &benchmath.DefaultThresholds), conf)
+			row.Stats[m] = Stat{Values: vals, Mean: sum.Center, Lo: sum.Lo, Hi: sum.Hi}
+		}
+	}
+
+	b, err := s.findBaseline(opt.Baseline)
+	if err != nil {
+		return nil, err
+	}
+	s.Baseline = b
+	base := &s.Rows[b]
+	for i := range s.Rows {
+		row := &s.Rows[i]
+		row.P = math.NaN()
+		if i == b || row.Config.Dataset != base.Config.Dataset || row.EvalSplit != base.EvalSplit {
+			continue
+		}
+		x := benchmath.NewSample(slices.Clone(base.Stats[ci].Values), &benchmath.DefaultThresholds)
+		y := benchmath.NewSample(slices.Clone(row.Stats[ci].Values), &benchmath.DefaultThresholds)
+		row.P = benchmath.AssumeNothing.Compare(x, y).P
+	}
+
+	s.Varying = varying(s.Rows)
+	s.Provenance = provenance(s.Rows)
+	return s, nil
+}
+
+// groupKey is the JSON of r's config with the seed zeroed, plus the eval split.
+func groupKey(r *bench.Record) (string, error) {
+	c := r.Config
+	c.Seed = 0
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("reports: config: %w", err)
+	}
+	return string(b) + "\x00" + r.Data.EvalSplit, nil
+}
+
+// describe names a row for messages: "method on dataset/split".
+func describe(r *Row) string {
+	return fmt.Sprintf("%s on %s/%s", r.Config.Method, r.Config.Dataset, r.EvalSplit)
+}
+
+func sortRows(rows []Row) {
+	rank := func(key func(*Row) string) map[string]int {
+		m := map[string]int{}
+		for i := range rows {
+			if k := key(&rows[i]); m[k] == 0 {
+				m[k] = len(m) + 1
+			}
+		}
+		return m
+	}
+	dataset := rank(func(r *Row) string { return r.Config.Dataset })
+	split := rank(func(r *Row) string { return r.EvalSplit })
+	method := func(r *Row) int {
+		if i := slices.Index(bench.Methods, r.Config.Method); i >= 0 {
+			return i
+		}
+		return len(bench.Methods)
+	}
+	// rows are in first-appearance order: a stable sort keeps it as the last key.
+	slices.SortStableFunc(rows, func(a, b Row) int {
+		if d := dataset[a.Config.Dataset] - dataset[b.Config.Dataset]; d != 0 {
+			return d
+		}
+		if d := split[a.EvalSplit] - split[b.EvalSplit]; d != 0 {
+			return d
+		}
+		return method(&a) - method(&b)
+	})
+}
+
+func (s *Summary) findBaseline(spec string) (int, error) {
+	if spec == "" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(spec); err == nil {
+		if n < 1 || n > len(s.Rows) {
+			return 0, fmt.Errorf("reports: %w: baseline row %d out of range: the table has %d rows", ErrOption, n, len(s.Rows))
+		}
+		return n - 1, nil
+	}
+	var match []string
+	b := -1
+	for i := range s.Rows {
+		if s.Rows[i].Config.Method == spec {
+			match = append(match, strconv.Itoa(i+1))
+			b = i
+		}
+	}
+	switch len(match) {
+	case 0:
+		methods := make([]string, 0, len(s.Rows))
+		for i := range s.Rows {
+			if m := s.Rows[i].Config.Method; !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+		return 0, fmt.Errorf("reports: %w: baseline %q is no row's method (methods: %s)", ErrOption, spec, strings.Join(methods, ", "))
+	case 1:
+		return b, nil
+	}
+	return 0, fmt.Errorf("reports: %w: baseline %q matches rows %s; give a row number", ErrOption, spec, strings.Join(match, ", "))
+}
+
+// configFields are bench.Config's JSON field names and indices, seed excluded.
+var configFields = func() (f []struct {
+	name  string
+	index int
+}) {
+	t := reflect.TypeFor[bench.Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" || name == "seed" {
+			continue
+		}
+		f = append(f, struct {
+			name  string
+			index int
+		}{name, i})
+	}
+	return f
+}()
+
+// configValue formats the config field of the given JSON name.
+func configValue(c *bench.Config, name string) string {
+	for _, f := range configFields {
+		if f.name == name {
+			return fmt.Sprint(reflect.ValueOf(c).Elem().Field(f.index).Interface())
+		}
+	}
+	return ""
+}
+
+func varying(rows []Row) []string {
+	out := []string{"method"}
+	for _, f := range configFields {
+		if f.name == "method" {
+			continue
+		}
+		for i := range rows {
+			if configValue(&rows[i].Config, f.name) != configValue(&rows[0].Config, f.name) {
+				out = append(out, f.name)
+				break
+			}
+		}
+	}
+	for i := range rows {
+		if rows[i].EvalSplit != rows[0].EvalSplit {
+			return append(out, "eval_split")
+		}
+	}
+	return out
+}
+
+func provenance(rows []Row) Provenance {
+	var p Provenance
+	add := func(list *[]Count, v string) {
+		for i := range *list {
+			if (*list)[i].Value == v {
+				(*list)[i].N++
+				return
+			}
+		}
+		*list = append(*list, Count{v, 1})
+	}
+	var first, last time.Time
+	for i := range rows {
+		for _, r := range rows[i].records {
+			e := &r.Env
+			p.Records++
+			add(&p.GoVersions, orUnknown(e.GoVersion))
+			platform := "unknown"
+			if e.OS != "" || e.Arch != "" {
+				platform = e.OS + "/" + e.Arch
+			}
+			add(&p.Platforms, platform)
+			cpu := orUnknown(e.CPU)
+			if e.NumCPU > 0 {
+				cpu += fmt.Sprintf(" (%d CPUs)", e.NumCPU)
+			}
+			add(&p.CPUs, cpu)
+			gmp := "unknown"
+			if e.GOMAXPROCS > 0 {
+				gmp = strconv.Itoa(e.GOMAXPROCS)
+			}
+			add(&p.GOMAXPROCS, gmp)
+			mod := orUnknown(e.Module)
+			if e.Version != "" {
+				mod += "@" + e.Version
+			}
+			if e.Commit != "" {
+				mod += " commit " + e.Commit
+			}
+			if e.Modified {
+				mod += " (modified)"
+			}
+			add(&p.Modules, mod)
+			t, err := time.Parse(time.RFC3339, r.Started)
+			if err != nil {
+				p.Undated++
+				continue
+			}
+			if first.IsZero() || t.Before(first) {
+				first, p.First = t, r.Started
+			}
+			if last.IsZero() || t.After(last) {
+				last, p.Last = t, r.Started
+			}
+		}
+	}
+	return p
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// MinP is the smallest two-sided p-value the exact Mann–Whitney U test can give
+// for samples of n1 and n2 values without ties, 2 / C(n1+n2, n1) capped at 1:
+// the two complete separations. It is 1/3 for two seeds a side, 0.1 for three,
+// 0.029 for four and 0.0079 for five (benchmath's uTestMinP table).
+func MinP(n1, n2 int) float64 {
+	if n1 < 1 || n2 < 1 {
+		return 1
+	}
+	c := 1.0 // C(n1+n2, n1), built as a product of ratios
+	for i := 1; i <= n1; i++ {
+		c *= float64(n2+i) / float64(i)
+	}
+	return min(1, 2/c)
+}

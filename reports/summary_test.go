@@ -1,0 +1,297 @@
+package reports
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/bench"
+)
+
+// recs returns one record per NMI value of method, seeds 0, 1, ….
+func recs(method string, nmis ...float64) []*bench.Record {
+	var out []*bench.Record
+	for i, v := range nmis {
+		out = append(out, mkRec(method, uint64(i), v))
+	}
+	return out
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+
+func TestSummarizeStats(t *testing.T) {
+	in := slices.Concat(
+		recs("sela", 0.50, 0.52, 0.54),
+		recs("deepcluster", 0.2, 0.4, 0.8, 0.9, 1.0),
+		recs("naive", 0.3),
+	)
+	s, err := Summarize(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rows) != 3 {
+		t.Fatalf("%d rows, want 3", len(s.Rows))
+	}
+	nmi := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == "nmi" })
+	total := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == "total" })
+	for i, test := range []struct {
+		method    string
+		metric    int
+		mean, hw  float64
+		confLevel float64
+	}{
+		// Half-widths from scipy: t.ppf(0.975, n-1) * x.std(ddof=1) / sqrt(n).
+		// sela: mean 0.52, s = 0.02, t(0.975; 2) = 4.302652729911275 → 0.0496827542368751.
+		{"sela", nmi, 0.52, 0.0496827542368751, 0.95},
+		// deepcluster: [0.2 0.4 0.8 0.9 1.0], t.interval(0.95, 4, …) = (0.23347…, 1.08652…).
+		{"deepcluster", nmi, 0.66, 0.42652559027961356, 0.95},
+		// timings.total = 100 + seed: mean 101, s = 1, t(0.975; 2)/√3 = 2.4841377118437547.
+		{"sela", total, 101, 2.4841377118437547, 0.95},
+		// One seed: no interval.
+		{"naive", nmi, 0.3, math.Inf(1), 0.95},
+	} {
+		r := s.Rows[slices.IndexFunc(s.Rows, func(r Row) bool { return r.Config.Method == test.method })]
+		st := r.Stats[test.metric]
+		if !near(st.Mean, test.mean) || !(near(st.HalfWidth(), test.hw) || math.IsInf(test.hw, 1) && math.IsInf(st.HalfWidth(), 1)) {
+			t.Errorf("%d: %s %s: mean %v ± %v, want %v ± %v", i, test.method, Metrics[test.metric].Name, st.Mean, st.HalfWidth(), test.mean, test.hw)
+		}
+		if !near(st.Hi-st.Mean, st.Mean-st.Lo) && !math.IsInf(test.hw, 1) {
+			t.Errorf("%d: interval [%v, %v] not symmetric about %v", i, st.Lo, st.Hi, st.Mean)
+		}
+	}
+
+	// A 90 % interval: t.ppf(0.95, 4) * s / √5 = 0.3275005167913724 (scipy).
+	s90, err := Summarize(in, Options{Confidence: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hw := s90.Rows[1].Stats[nmi].HalfWidth(); s90.Rows[1].Config.Method != "deepcluster" || !near(hw, 0.3275005167913724) {
+		t.Errorf("90 %%: row 2 %s half-width %v, want deepcluster 0.3275005167913724", s90.Rows[1].Config.Method, hw)
+	}
+}
+
+func TestSummarizeP(t *testing.T) {
+	other := func(method, dataset string, nmis ...float64) []*bench.Record {
+		rs := recs(method, nmis...)
+		for _, r := range rs {
+			r.Config.Dataset, r.Data.Dataset = dataset, dataset
+		}
+		return rs
+	}
+	for _, test := range []struct {
+		name     string
+		base, vs []*bench.Record
+		want     float64
+	}{
+		// Complete separation, 3 seeds a side: 2/C(6,3) = 0.1, the smallest possible
+		// (scipy mannwhitneyu(…, method='exact') agrees).
+		{"separated 3v3", recs("sela", 0.50, 0.52, 0.54), recs("deepcluster", 0.60, 0.61, 0.62), 0.1},
+		// Interleaved 4 v 5, no ties: U = 5; scipy mannwhitneyu([.1,.3,.5,.7],
+		// [.2,.4,.8,.9,1], method='exact').pvalue = 0.2857142857142857.
+		{"interleaved 4v5", recs("sela", 0.1, 0.3, 0.5, 0.7), recs("deepcluster", 0.2, 0.4, 0.8, 0.9, 1.0), 0.2857142857142857},
+		// Ties: [1 2 2 3] v [2 3 4 4]. Exact p by enumerating all C(8,4) = 70 splits
+		// of the mid-ranks in Python: 2·P(U ≤ 2.5) = 0.2 (scipy's exact method ignores ties).
+		{"ties 4v4", recs("sela", 1, 2, 2, 3), recs("deepcluster", 2, 3, 4, 4), 0.2},
+		// Equal samples: no evidence of a difference, p = 1.
+		{"equal", recs("sela", 0.5, 0.5), recs("deepcluster", 0.5, 0.5), 1},
+		// Another dataset: not compared.
+		{"other dataset", recs("sela", 0.50, 0.52, 0.54), other("deepcluster", "fashion-mnist", 0.60, 0.61, 0.62), math.NaN()},
+	} {
+		s, err := Summarize(slices.Concat(test.base, test.vs), Options{Baseline: "sela"})
+		if err != nil {
+			t.Fatalf("%s: %v", test.name, err)
+		}
+		if s.Baseline != 0 || !math.IsNaN(s.Rows[0].P) {
+			t.Errorf("%s: baseline %d with p %v, want row 0 with NaN", test.name, s.Baseline, s.Rows[0].P)
+		}
+		if got := s.Rows[1].P; !(near(got, test.want) || math.IsNaN(test.want) && math.IsNaN(got)) {
+			t.Errorf("%s: p = %v, want %v", test.name, got, test.want)
+		}
+	}
+}
+
+func TestSummarizeGrouping(t *testing.T) {
+	lam := func(r *bench.Record, l float64) *bench.Record { r.Config.Lambda = l; return r }
+	valid := func(r *bench.Record) *bench.Record {
+		r.Config.Validation, r.Data.EvalSplit, r.Final.Split = true, "validation", "validation"
+		return r
+	}
+	split := func(r *bench.Record) *bench.Record { r.Data.EvalSplit = "validation"; return r }
+	in := []*bench.Record{
+		mkRec("deepcluster", 0, 0.1),
+		lam(mkRec("sela", 0, 0.2), 10),
+		mkRec("sela", 0, 0.3),
+		lam(mkRec("sela", 1, 0.4), 10),
+		mkRec("sela", 7, 0.5),
+		valid(mkRec("sela", 0, 0.6)),
+		mkRec("sela", 7, 0.55), // a duplicate seed: dropped with a warning
+		// Equal configs, different data.eval_split (cannot happen with today's
+		// harness, where Validation decides the split): still kept apart.
+		split(mkRec("deepcluster", 1, 0.7)),
+	}
+	s, err := Summarize(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		method string
+		lambda float64
+		split  string
+		seeds  []uint64
+		nmis   []float64
+	}
+	var got []row
+	for _, r := range s.Rows {
+		got = append(got, row{r.Config.Method, r.Config.Lambda, r.EvalSplit, r.Seeds, r.Stats[0].Values})
+	}
+	// Sorted by split (first appearance: test, then validation), then method in
+	// bench.Methods order (sela before deepcluster), then first appearance.
+	want := []row{
+		{"sela", 10, "test", []uint64{0, 1}, []float64{0.2, 0.4}},
+		{"sela", 25, "test", []uint64{0, 7}, []float64{0.3, 0.5}},
+		{"deepcluster", 25, "test", []uint64{0}, []float64{0.1}},
+		{"sela", 25, "validation", []uint64{0}, []float64{0.6}},
+		{"deepcluster", 25, "validation", []uint64{1}, []float64{0.7}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rows %+v, want %+v", got, want)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.method != w.method || g.lambda != w.lambda || g.split != w.split || !slices.Equal(g.seeds, w.seeds) || !slices.Equal(g.nmis, w.nmis) {
+			t.Errorf("row %d = %+v, want %+v", i, g, w)
+		}
+		if s.Rows[i].Config.Seed != 0 {
+			t.Errorf("row %d keeps seed %d in its config", i, s.Rows[i].Config.Seed)
+		}
+	}
+	if want := []string{"method", "lambda", "validation", "eval_split"}; !slices.Equal(s.Varying, want) {
+		t.Errorf("varying %v, want %v", s.Varying, want)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].String(), "sela on mnist/test: seed 7 appears more than once") {
+		t.Errorf("warnings %v", s.Warnings)
+	}
+	if in[4].Config.Seed != 7 || in[6].Final.NMI != 0.55 {
+		t.Error("Summarize modified its input")
+	}
+}
+
+func TestSummarizeBaseline(t *testing.T) {
+	in := slices.Concat(recs("deepcluster", 0.3, 0.4), recs("sela", 0.5, 0.6), recs("naive", 0.1))
+	twoSela := slices.Concat(in, []*bench.Record{func() *bench.Record { r := mkRec("sela", 0, 0.5); r.Config.K = 50; return r }()})
+	for _, test := range []struct {
+		in      []*bench.Record
+		opt     Options
+		want    int
+		wantErr string
+	}{
+		{in, Options{}, 0, ""}, // row 1 is sela (bench.Methods order)
+		{in, Options{Baseline: "deepcluster"}, 1, ""},
+		{in, Options{Baseline: "3"}, 2, ""},
+		{in, Options{Baseline: "4"}, 0, "baseline row 4 out of range: the table has 3 rows"},
+		{in, Options{Baseline: "0"}, 0, "baseline row 0 out of range"},
+		{in, Options{Baseline: "swav"}, 0, `baseline "swav" is no row's method (methods: sela, deepcluster, naive)`},
+		{twoSela, Options{Baseline: "sela"}, 0, `baseline "sela" matches rows 1, 2; give a row number`},
+		{in, Options{Compare: "f1"}, 0, `unknown metric "f1" (valid: nmi, ari, acc, m2o_acc, linear_probe, knn, effective_clusters, total)`},
+		{in, Options{Confidence: 1}, 0, "confidence must be in (0, 1)"},
+		{nil, Options{}, 0, "no records"},
+	} {
+		s, err := Summarize(test.in, test.opt)
+		switch {
+		case test.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), test.wantErr) {
+				t.Errorf("%+v: err = %v, want %q", test.opt, err, test.wantErr)
+			}
+			if isOpt := errors.Is(err, ErrOption); isOpt != (test.in != nil) {
+				t.Errorf("%+v: errors.Is(%v, ErrOption) = %v", test.opt, err, isOpt)
+			}
+		case err != nil:
+			t.Errorf("%+v: %v", test.opt, err)
+		case s.Baseline != test.want:
+			t.Errorf("%+v: baseline %d, want %d", test.opt, s.Baseline, test.want)
+		}
+	}
+}
+
+func TestSummarizeCompareMetric(t *testing.T) {
+	// Compare on timings.total (100 + seed: equal for both methods) rather than NMI
+	// (separated): p = 1 (equal samples), not 1/3.
+	in := slices.Concat(recs("sela", 0.5, 0.6), recs("deepcluster", 0.1, 0.2))
+	for _, test := range []struct {
+		metric string
+		want   float64
+	}{{"nmi", 1.0 / 3}, {"total", 1}} {
+		s, err := Summarize(in, Options{Compare: test.metric})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if Metrics[s.Compare].Name != test.metric || !near(s.Rows[1].P, test.want) {
+			t.Errorf("%s: compared %s, p = %v, want %v", test.metric, Metrics[s.Compare].Name, s.Rows[1].P, test.want)
+		}
+	}
+}
+
+func TestProvenance(t *testing.T) {
+	a, b, c := mkRec("sela", 0, 0.5), mkRec("sela", 1, 0.5), mkRec("deepcluster", 0, 0.5)
+	a.Started, b.Started, c.Started = "2026-03-01T10:00:00Z", "2026-02-01T10:00:00+01:00", "not a date"
+	b.Env.GoVersion, b.Env.GOMAXPROCS, b.Env.Modified = "go1.26.9", 1, true
+	s, err := Summarize([]*bench.Record{a, b, c}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Provenance
+	if p.Records != 3 || p.First != b.Started || p.Last != a.Started || p.Undated != 1 {
+		t.Errorf("records %d, started %s to %s, undated %d", p.Records, p.First, p.Last, p.Undated)
+	}
+	for _, test := range []struct {
+		name string
+		got  []Count
+		want []Count
+	}{
+		// Rows are sela (a, b) then deepcluster (c).
+		{"go", p.GoVersions, []Count{{"go1.26.8", 2}, {"go1.26.9", 1}}},
+		{"gomaxprocs", p.GOMAXPROCS, []Count{{"2", 2}, {"1", 1}}},
+		{"cpu", p.CPUs, []Count{{"Test CPU (2 CPUs)", 3}}},
+		{"platform", p.Platforms, []Count{{"linux/amd64", 3}}},
+		{"module", p.Modules, []Count{
+			{"github.com/selabench/selabench@(devel) commit abc123", 2},
+			{"github.com/selabench/selabench@(devel) commit abc123 (modified)", 1},
+		}},
+	} {
+		if !slices.Equal(test.got, test.want) {
+			t.Errorf("%s: %v, want %v", test.name, test.got, test.want)
+		}
+	}
+}
+
+func TestMinP(t *testing.T) {
+	// benchmath's uTestMinP table for equal sizes; 2/C(7,3) = 2/35 for 3 v 4.
+	for _, test := range []struct {
+		n1, n2 int
+		want   float64
+	}{
+		{1, 1, 1}, {2, 2, 0.3333333333333333}, {3, 3, 0.1}, {4, 4, 0.02857142857142857},
+		{5, 5, 0.007936507936507936}, {3, 4, 2.0 / 35}, {0, 3, 1},
+	} {
+		if got := MinP(test.n1, test.n2); !near(got, test.want) {
+			t.Errorf("MinP(%d, %d) = %v, want %v", test.n1, test.n2, got, test.want)
+		}
+	}
+}
+
+func TestProvenanceUnknown(t *testing.T) {
+	r := mkRec("sela", 0, 0.5)
+	r.Env = bench.Env{}
+	s, err := Summarize([]*bench.Record{r}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Provenance
+	for _, l := range [][]Count{p.GoVersions, p.Platforms, p.CPUs, p.GOMAXPROCS, p.Modules} {
+		if !slices.Equal(l, []Count{{"unknown", 1}}) {
+			t.Errorf("empty env gives %v, want unknown", l)
+		}
+	}
+}
