@@ -12,6 +12,7 @@ import (
 
 	"github.com/selabench/selabench/internal/gemm"
 	"github.com/selabench/selabench/internal/hugemem"
+	"github.com/selabench/selabench/kmeans"
 )
 
 // Defaults of KNNOptions: the protocol SeLa reports for CIFAR (DESIGN.md §5). In Wu et
@@ -131,8 +132,8 @@ func KNN(train, test Set, opt KNNOptions) (*KNNResult, error) {
 	}
 	k := min(opt.K, train.N)
 	d := train.D
-	trn := normalised(train.X, d, nw)
-	tst := normalised(test.X, d, nw)
+	trn := normalised(train.X, d)
+	tst := normalised(test.X, d)
 
 	res := &KNNResult{Pred: make([]int, test.N), K: k, Tau: opt.Tau, Classes: classes}
 	capacity := 2 * k // candidate buffer per row
@@ -295,32 +296,11 @@ func vote(nb []neighbour, y []int, tau float64, scores []float64) int {
 	return best
 }
 
-// normalised returns a copy of the n×d rows of x scaled to unit L2 norm (norms in
-// float64); a zero row stays zero.
-func normalised(x []float32, d, nw int) []float32 {
+// normalised returns a copy of the n×d rows of x scaled to unit L2 norm
+// (kmeans.L2Normalize: norms in float64, a zero row stays zero).
+func normalised(x []float32, d int) []float32 {
 	out := hugemem.Float32s(len(x))
-	n := len(x) / d
-	per := (n + nw - 1) / nw
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += per {
-		hi := min(lo+per, n)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				row := x[i*d : i*d+d]
-				var ss float64
-				for _, v := range row {
-					ss += float64(v) * float64(v)
-				}
-				if ss == 0 {
-					continue
-				}
-				inv := 1 / math.Sqrt(ss)
-				for j, v := range row {
-					out[i*d+j] = float32(float64(v) * inv)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	copy(out, x)
+	kmeans.L2Normalize(out, len(x)/d, d)
 	return out
 }
