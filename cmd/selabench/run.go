@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -69,7 +70,7 @@ func progressFlag(fs *flagSet) func(errOut io.Writer, label string) (func(bench.
 			if p.Phase == "train" {
 				desc += fmt.Sprintf(" loss %.3f", p.Loss)
 			}
-			if p.NMI == p.NMI { // not NaN
+			if !math.IsNaN(p.NMI) {
 				desc += fmt.Sprintf(" NMI %.3f", p.NMI)
 			}
 			if desc != last {
