@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/reports"
 )
 
@@ -19,7 +21,8 @@ func init() {
 }
 
 func runReport(args []string, out, errOut io.Writer) error {
-	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE]", errOut)
+	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
+	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
 	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically) instead of stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
@@ -27,6 +30,9 @@ func runReport(args []string, out, errOut io.Writer) error {
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
+	}
+	if *benchMode {
+		return runReportBench(paths, *outPath, out, errOut)
 	}
 	if len(paths) == 0 {
 		return usagef("give at least one RESULTS.jsonl file")
@@ -66,6 +72,39 @@ func runReport(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	fmt.Fprintf(out, "wrote %s: %d rows from %d records\n", *outPath, len(s.Rows), s.Provenance.Records)
+	return nil
+}
+
+// runReportBench is `report --bench OLD [NEW]`.
+func runReportBench(paths []string, outPath string, out, errOut io.Writer) error {
+	if len(paths) < 1 || len(paths) > 2 {
+		return usagef("--bench takes one or two go test -bench output files, got %d", len(paths))
+	}
+	var series [2][]reports.BenchSeries
+	for i, p := range paths {
+		s, warns, err := reports.ReadBench(p)
+		for _, w := range warns {
+			fmt.Fprintf(errOut, "selabench report: warning: %s\n", w)
+		}
+		if err != nil {
+			return err
+		}
+		series[i] = s
+	}
+	oldName, newName := filepath.Base(paths[0]), ""
+	if len(paths) == 2 {
+		newName = filepath.Base(paths[1])
+	}
+	write := func(w io.Writer) error {
+		return reports.WriteBenchMarkdown(w, series[0], series[1], oldName, newName)
+	}
+	if outPath == "" {
+		return write(out)
+	}
+	if err := atomicfile.WriteFile(outPath, 0o644, write); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %s\n", outPath)
 	return nil
 }
 

@@ -135,3 +135,28 @@ func TestShellCommand(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestReportBench(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.txt")
+	if err := os.WriteFile(old, []byte("BenchmarkX-2 10 100 ns/op\nBenchmarkX-2 10 110 ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("report", "--bench", old)
+	if code != 0 || !strings.Contains(out, "| X-2 ") || !strings.Contains(out, "sec/op") {
+		t.Errorf("status %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	md := filepath.Join(dir, "bench.md")
+	if code, out, errOut = runCLI("report", "--bench", old, old, "--out", md); code != 0 || !strings.Contains(out, "wrote "+md) {
+		t.Errorf("--out: status %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "change") {
+		t.Errorf("--out file: %v\n%s", err, b)
+	}
+	if code, _, errOut = runCLI("report", "--bench", old, old, old); code != 2 || !strings.Contains(errOut, "one or two") {
+		t.Errorf("three files: status %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut = runCLI("report", "--bench", filepath.Join(dir, "none.txt")); code != 1 || !strings.Contains(errOut, "none.txt") {
+		t.Errorf("missing file: status %d, stderr %q", code, errOut)
+	}
+}
