@@ -281,7 +281,7 @@ func (r *runner) fit() error {
 		order := rng.New(cfg.Seed, fmt.Sprintf("bench/order/epoch%d", epoch)).Perm(tr.N)
 		if cfg.Method == MethodDeepCluster {
 			hr := rng.New(cfg.Seed, fmt.Sprintf("bench/deepcluster/head/epoch%d", epoch))
-			nn.ResetHead(r.model.Heads[0], hr) // deepcluster.ReinitHead's contract
+			nn.ResetHead(r.model.Heads[0], hr) // N(0, 0.01²) weights, zero bias
 			headOpt = nn.NewSGD(r.model.HeadParams(0), cfg.LR, 0, cfg.WeightDecay)
 			if order, err = deepcluster.UniformSampler(r.labels[0], r.k, hr); err != nil {
 				return err

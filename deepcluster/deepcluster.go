@@ -209,17 +209,3 @@ func UniformSampler(labels []int, k int, r *rand.Rand) ([]int, error) {
 	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out[:n], nil
 }
-
-// HeadStd is the standard deviation of the re-initialised head's weights (main.py:
-// top_layer.weight.data.normal_(0, 0.01)).
-const HeadStd = 0.01
-
-// ReinitHead fills weights with N(0, HeadStd²) draws from r and zeroes bias: the
-// per-epoch re-initialisation of DeepCluster's classifier head (see the package
-// documentation for the whole contract).
-func ReinitHead(weights, bias []float32, r *rand.Rand) {
-	for i := range weights {
-		weights[i] = float32(HeadStd * r.NormFloat64())
-	}
-	clear(bias)
-}

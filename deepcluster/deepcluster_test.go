@@ -211,21 +211,6 @@ func TestUniformSampler(t *testing.T) {
 	}
 }
 
-func TestReinitHead(t *testing.T) {
-	w, b := make([]float32, 20000), []float32{1, 2, 3}
-	ReinitHead(w, b, rng.New(1, "test/head"))
-	s, ss := 0.0, 0.0
-	for _, v := range w {
-		s += float64(v)
-		ss += float64(v) * float64(v)
-	}
-	mean, std := s/float64(len(w)), math.Sqrt(ss/float64(len(w)))
-	// 20 000 draws: the sample std is within ~1% of 0.01, the mean within ~3·0.01/√20000.
-	if math.Abs(std-0.01) > 3e-4 || math.Abs(mean) > 3e-4 || !slices.Equal(b, []float32{0, 0, 0}) {
-		t.Errorf("weights mean %v std %v, bias %v", mean, std, b)
-	}
-}
-
 func ExampleLabeler() {
 	// Two obvious groups of 2-D features.
 	x := []float32{0, 0, 0, 1, 1, 0, 9, 9, 9, 10, 10, 9}

@@ -27,7 +27,7 @@
 //
 //   - replace the top layer by a new Linear(D_feat, K) — K outputs including empty
 //     clusters (len(images_lists) = K in the official code) — with weights drawn from
-//     N(0, 0.01²) (std 0.01, PyTorch's normal_(0, 0.01)) and zero bias: ReinitHead;
+//     N(0, 0.01²) (std 0.01, PyTorch's normal_(0, 0.01)) and zero bias: internal/nn.ResetHead;
 //   - give the head its own optimiser, created anew each epoch (plain SGD, no
 //     momentum, the trunk's learning rate and weight decay), so no optimiser state
 //     carries over between epochs; the trunk's optimiser (SGD with momentum) persists;

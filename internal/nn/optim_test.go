@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gorgonia.org/tensor"
+
+	"github.com/selabench/selabench/internal/rng"
 )
 
 // TestSGD checks two steps of torch.optim.SGD worked by hand: w = 1,
@@ -147,4 +149,23 @@ func TestDataDtype(t *testing.T) {
 		}
 	}()
 	Data(d)
+}
+
+// TestResetHead: DeepCluster's head re-initialisation (main.py:
+// weight.normal_(0, 0.01), bias.zero_()).
+func TestResetHead(t *testing.T) {
+	l := NewLinear(200, 100, true, rng.New(2, "test/head/init"))
+	copy(Data(l.Bias.W), []float32{1, 2, 3})
+	ResetHead(l, rng.New(1, "test/head"))
+	w := Data(l.Weight.W)
+	s, ss := 0.0, 0.0
+	for _, v := range w {
+		s += float64(v)
+		ss += float64(v) * float64(v)
+	}
+	mean, std := s/float64(len(w)), math.Sqrt(ss/float64(len(w)))
+	// 20 000 draws: the sample std is within ~1% of 0.01, the mean within ~3·0.01/√20000.
+	if math.Abs(std-0.01) > 3e-4 || math.Abs(mean) > 3e-4 || slices.ContainsFunc(Data(l.Bias.W), func(v float32) bool { return v != 0 }) {
+		t.Errorf("weights mean %v std %v, bias %v", mean, std, Data(l.Bias.W)[:3])
+	}
 }
