@@ -30,6 +30,9 @@ type Final struct {
 	Clusters          int     `json:"clusters"`
 	EffectiveClusters float64 `json:"effective_clusters"`
 	LargestFraction   float64 `json:"largest_fraction"`
+	// Sizes are the best head's cluster sizes on the evaluation split, by cluster
+	// index (the data of the reports' cluster-size histograms).
+	Sizes []int `json:"sizes"`
 	// MeanHeads averages NMI, ARI, ACC and m2o_acc over heads.
 	MeanHeads HeadMean `json:"mean_heads"`
 	// Heads holds every head's scores.
@@ -125,6 +128,7 @@ func (r *runner) evaluate() error {
 	b := f.Heads[f.BestHead]
 	f.NMI, f.ARI, f.ACC, f.ManyToOne = b.NMI, b.ARI, b.ACC, b.ManyToOne
 	f.Clusters, f.EffectiveClusters, f.LargestFraction = b.NonEmpty, b.EffectiveClusters, b.LargestFraction
+	f.Sizes = b.Sizes
 
 	dim := len(trFeat) / tr.N
 	f.FeatureDim = dim

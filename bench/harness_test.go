@@ -73,6 +73,22 @@ func TestEveryMethodRuns(t *testing.T) {
 			if c.trained() != (len(rec.Epochs) == c.Epochs) {
 				t.Errorf("%d epoch records for a %d-epoch run (trained: %v)", len(rec.Epochs), c.Epochs, c.trained())
 			}
+			sum := func(s []int) (t int) {
+				for _, v := range s {
+					t += v
+				}
+				return t
+			}
+			if len(f.Sizes) != c.K || sum(f.Sizes) != rec.Data.Eval {
+				t.Errorf("final cluster sizes %v: want %d sizes summing to %d", f.Sizes, c.K, rec.Data.Eval)
+			}
+			for _, e := range rec.Epochs {
+				for h, he := range e.Heads {
+					if sum(he.Sizes) != rec.Data.Train {
+						t.Errorf("epoch %d head %d: label sizes %v do not sum to %d", e.Epoch, h, he.Sizes, rec.Data.Train)
+					}
+				}
+			}
 			if rec.Data.EvalSplit != "test" || rec.Data.Train != ds.Train.N || rec.Env.GoVersion == "" || rec.Version != RecordVersion {
 				t.Errorf("record header: %+v %+v", rec.Data, rec.Env)
 			}

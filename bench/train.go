@@ -65,6 +65,8 @@ type HeadEpoch struct {
 	Clusters          int     `json:"clusters"`
 	EffectiveClusters float64 `json:"effective_clusters"`
 	LargestFraction   float64 `json:"largest_fraction"`
+	// Sizes are the labels' cluster sizes, by cluster index.
+	Sizes []int `json:"sizes"`
 }
 
 // Run trains and evaluates one configuration on ds and returns its record.
@@ -361,7 +363,7 @@ func headEpoch(truth, labels, prev []int, k int) (HeadEpoch, error) {
 		return HeadEpoch{}, err
 	}
 	return HeadEpoch{NMI: s.NMI, NMIPrev: c.NMI(), Clusters: s.NonEmpty,
-		EffectiveClusters: s.EffectiveClusters, LargestFraction: s.LargestFraction}, nil
+		EffectiveClusters: s.EffectiveClusters, LargestFraction: s.LargestFraction, Sizes: s.Sizes}, nil
 }
 
 func cloneLabels(l [][]int) [][]int {
