@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -187,6 +190,18 @@ func (c *Config) Validate() error {
 		return bad("knn temperature must be positive, got %v", c.KNNTau)
 	}
 	return nil
+}
+
+// Hash identifies the configuration: the first 16 hex digits of the SHA-256 of
+// its JSON form (every field, in declaration order). Sweeps key cells by it, so
+// a finished cell is recognised whatever sweep file or shard produced it.
+func (c Config) Hash() string {
+	b, err := json.Marshal(c)
+	if err != nil { // NaN or ±Inf (invalid anyway): hash Go's own spelling
+		b = fmt.Appendf(nil, "%#v", c)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // trained reports whether the method trains the network.

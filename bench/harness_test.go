@@ -28,17 +28,9 @@ func synthetic(t testing.TB) *datasets.Dataset {
 	return ds
 }
 
-// stripTimes zeroes everything in a record that depends on the clock or the
-// machine, leaving what must be reproducible.
+// stripTimes is Record.Reproducible for tests.
 func stripTimes(r *Record) []byte {
-	c := *r
-	c.Started, c.Env, c.Timings = "", Env{}, Timings{}
-	c.Epochs = append([]EpochStats(nil), r.Epochs...)
-	for i := range c.Epochs {
-		c.Epochs[i].Seconds, c.Epochs[i].LabelSeconds, c.Epochs[i].SolveSeconds = 0, 0, 0
-	}
-	c.Final.Probe.Seconds, c.Final.KNNSeconds = 0, 0
-	b, err := json.Marshal(c)
+	b, err := r.Reproducible()
 	if err != nil {
 		panic(err)
 	}

@@ -26,6 +26,8 @@ type Record struct {
 	Version int    `json:"record_version"`
 	Started string `json:"started"` // RFC 3339, UTC
 	Config  Config `json:"config"`
+	// Cell is Config.Hash(): sweeps key their cells by it (resume, merge).
+	Cell string `json:"cell"`
 	// Data describes the splits actually used.
 	Data    DataInfo `json:"data"`
 	Env     Env      `json:"env"`
@@ -103,6 +105,21 @@ var cpuName = sync.OnceValue(func() string {
 })
 
 func cpuModel() string { return cpuName() }
+
+// Reproducible returns the record's JSON without what depends on the clock or
+// the machine (start time, environment, timings, seconds in the curves and the
+// final evaluation): two runs of one configuration on the same data give equal
+// bytes, whatever the machine or GOMAXPROCS.
+func (r *Record) Reproducible() ([]byte, error) {
+	c := *r
+	c.Started, c.Env, c.Timings = "", Env{}, Timings{}
+	c.Epochs = append([]EpochStats(nil), r.Epochs...)
+	for i := range c.Epochs {
+		c.Epochs[i].Seconds, c.Epochs[i].LabelSeconds, c.Epochs[i].SolveSeconds = 0, 0, 0
+	}
+	c.Final.Probe.Seconds, c.Final.KNNSeconds = 0, 0
+	return json.Marshal(&c)
+}
 
 // AppendRecord appends rec as one JSON line to the JSON Lines file at path,
 // atomically: the file is rewritten beside itself and renamed, so a run killed at

@@ -145,7 +145,7 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		return nil, fmt.Errorf("bench: %s: the %s split is empty", ds.Name, evalSplit)
 	}
 	r.rec = &Record{
-		Version: RecordVersion, Config: cfg, Env: CurrentEnv(),
+		Version: RecordVersion, Config: cfg, Cell: cfg.Hash(), Env: CurrentEnv(),
 		Data:   DataInfo{Dataset: ds.Name, Train: r.trainSet.N, Eval: r.evalSet.N, EvalSplit: evalSplit, Dim: r.trainSet.D, Classes: r.classes},
 		Epochs: []EpochStats{},
 	}

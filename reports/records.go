@@ -42,7 +42,29 @@ func (w Warning) String() string {
 //
 // The error, when not nil, is the first one met; records and warnings are then nil.
 func ReadRecords(paths ...string) ([]*bench.Record, []Warning, error) {
-	var recs []*bench.Record
+	located, warns, err := ReadRecordLines(paths...)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs := make([]*bench.Record, len(located))
+	for i, l := range located {
+		recs[i] = l.Record
+	}
+	return recs, warns, nil
+}
+
+// A Located record is a record with the file and 1-based line it was read from.
+type Located struct {
+	*bench.Record
+	File string
+	Line int
+}
+
+func (l Located) String() string { return fmt.Sprintf("%s:%d", l.File, l.Line) }
+
+// ReadRecordLines is ReadRecords keeping where each record was read.
+func ReadRecordLines(paths ...string) ([]Located, []Warning, error) {
+	var recs []Located
 	var warns []Warning
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
@@ -73,7 +95,7 @@ func ReadRecords(paths ...string) ([]*bench.Record, []Warning, error) {
 				warns = append(warns, Warning{path, i + 1, fmt.Sprintf("excluded: record_version %d, this report reads version %d", rec.Version, bench.RecordVersion)})
 				continue
 			}
-			recs = append(recs, rec)
+			recs = append(recs, Located{rec, path, i + 1})
 			n++
 		}
 		if n == 0 {

@@ -1,0 +1,209 @@
+package sweep
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/datasets"
+	"github.com/selabench/selabench/reports"
+)
+
+// Options are the knobs of Run that do not change any cell's result.
+type Options struct {
+	// Out is the sweep's directory: results go to Out/results.jsonl (or
+	// Out/results-shard-I-of-N.jsonl), each cell's log to Out/logs/HASH.log.
+	Out string
+	// Jobs is the number of cells run at once (default 1). Each cell's result is
+	// the same whatever Jobs is; only the order of the lines differs.
+	Jobs int
+	// Shard and Shards select shard Shard of Shards (see [Shard]); Shards 0 runs
+	// every cell.
+	Shard, Shards int
+	// Resume skips the cells already in the results file. Without it, a results
+	// file that already holds records is an error.
+	Resume bool
+	// DataDir is the directory of the datasets' files ("" = the default places).
+	DataDir string
+	// Event, if not nil, is told when a cell starts and ends; calls never overlap.
+	Event func(Event)
+}
+
+// Event reports a cell starting (Done false) or ending (Done true, with Err or
+// Record).
+type Event struct {
+	Cell    Cell
+	Done    bool
+	Err     error
+	Record  *bench.Record
+	Seconds float64
+	Log     string // the cell's log file
+}
+
+// Summary is what Run did.
+type Summary struct {
+	Results string // the results file
+	Cells   int    // cells of this shard
+	Skipped int    // already in the results file (Resume)
+	Ran     int    // finished now
+	Failed  []Event
+}
+
+// ResultsPath is the results file of a sweep in dir (shards 0: unsharded).
+func ResultsPath(dir string, shard, shards int) string {
+	if shards == 0 {
+		return filepath.Join(dir, "results.jsonl")
+	}
+	return filepath.Join(dir, fmt.Sprintf("results-shard-%d-of-%d.jsonl", shard, shards))
+}
+
+// Run runs the sweep's cells (of one shard) and appends each finished cell's
+// record to the results file as one JSON line, atomically (bench.AppendRecord):
+// a sweep killed at any moment loses only the cells in flight, and Resume then
+// runs just those. A failing cell is logged and reported in the summary; the
+// others still run. The datasets are loaded once, before any cell runs, so a
+// missing dataset fails at once.
+func Run(f *File, opt Options) (*Summary, error) {
+	if opt.Out == "" {
+		return nil, errors.New("sweep: no output directory")
+	}
+	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
+		return nil, fmt.Errorf("sweep: shard %d of %d: want 0 ≤ shard < shards", opt.Shard, opt.Shards)
+	}
+	cells := f.Cells
+	if opt.Shards > 0 {
+		cells = Shard(cells, opt.Shard, opt.Shards)
+	}
+	logs := filepath.Join(opt.Out, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	s := &Summary{Results: ResultsPath(opt.Out, opt.Shard, opt.Shards), Cells: len(cells)}
+	done, err := finished(s.Results)
+	if err != nil {
+		return nil, err
+	}
+	if len(done) > 0 && !opt.Resume {
+		return nil, fmt.Errorf("sweep: %s already holds %d records: pass --resume to run only the missing cells, or choose another --out", s.Results, len(done))
+	}
+	var todo []Cell
+	for _, c := range cells {
+		if done[c.Hash] {
+			s.Skipped++
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	data := map[string]*datasets.Dataset{}
+	for _, c := range todo {
+		if data[c.Config.Dataset] == nil {
+			ds, err := bench.LoadDataset(c.Config.Dataset, opt.DataDir)
+			if err != nil {
+				return nil, fmt.Errorf("sweep: %w", err)
+			}
+			data[c.Config.Dataset] = ds
+		}
+	}
+
+	var mu sync.Mutex // guards s, the results file and opt.Event
+	event := func(e Event) {
+		if opt.Event != nil {
+			opt.Event(e)
+		}
+	}
+	queue := make(chan Cell)
+	var wg sync.WaitGroup
+	for range max(opt.Jobs, 1) {
+		wg.Go(func() {
+			for c := range queue {
+				logPath := filepath.Join(logs, c.Hash+".log")
+				mu.Lock()
+				event(Event{Cell: c, Log: logPath})
+				mu.Unlock()
+				start := time.Now()
+				rec, err := runCell(c, data[c.Config.Dataset], logPath)
+				e := Event{Cell: c, Done: true, Record: rec, Err: err, Seconds: time.Since(start).Seconds(), Log: logPath}
+				mu.Lock()
+				if err == nil {
+					if err = bench.AppendRecord(s.Results, rec); err != nil {
+						e.Err, e.Record = fmt.Errorf("writing its record: %w", err), nil
+					}
+				}
+				if e.Err != nil {
+					s.Failed = append(s.Failed, e)
+				} else {
+					s.Ran++
+				}
+				event(e)
+				mu.Unlock()
+			}
+		})
+	}
+	for _, c := range todo {
+		queue <- c
+	}
+	close(queue)
+	wg.Wait()
+	return s, nil
+}
+
+// finished returns the hashes of the cells recorded in the results file.
+func finished(path string) (map[string]bool, error) {
+	done := map[string]bool{}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return done, nil
+	}
+	recs, _, err := reports.ReadRecordLines(path)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	for _, r := range recs {
+		done[r.Config.Hash()] = true
+	}
+	return done, nil
+}
+
+// runCell runs one cell, logging its configuration, progress and outcome.
+func runCell(c Cell, ds *datasets.Dataset, logPath string) (rec *bench.Record, err error) {
+	lf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			fmt.Fprintf(lf, "failed: %v\n", err)
+		} else {
+			f := rec.Final
+			fmt.Fprintf(lf, "done in %.1f s: nmi %.4f, acc %.4f, linear probe %.4f, knn %.4f, effective clusters %.2f\n",
+				rec.Timings.Total, f.NMI, f.ACC, f.LinearProbe, f.KNN, f.EffectiveClusters)
+		}
+		if cerr := lf.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	cfg, _ := json.Marshal(c.Config)
+	fmt.Fprintf(lf, "cell %d %s: %s\nconfig %s\n", c.Index, c.Hash, c.Label, cfg)
+	last := -1
+	progress := func(p bench.Progress) {
+		if p.Epoch == last && p.Phase != "eval" {
+			return
+		}
+		last = p.Epoch
+		nmi := "—"
+		if !math.IsNaN(p.NMI) {
+			nmi = fmt.Sprintf("%.4f", p.NMI)
+		}
+		what := fmt.Sprintf("epoch %d/%d (step %d/%d, loss %.4f, head-0 label NMI %s)", p.Epoch+1, p.Epochs, p.Step, p.Steps, p.Loss, nmi)
+		if p.Phase == "eval" {
+			what = "final evaluation"
+		}
+		fmt.Fprintf(lf, "%s %s\n", time.Now().UTC().Format(time.RFC3339), what)
+	}
+	return bench.Run(c.Config, ds, bench.RunOptions{Progress: progress})
+}
