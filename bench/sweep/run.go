@@ -76,30 +76,15 @@ func Run(f *File, opt Options) (*Summary, error) {
 	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
 		return nil, fmt.Errorf("sweep: shard %d of %d: want 0 ≤ shard < shards", opt.Shard, opt.Shards)
 	}
-	cells := f.Cells
-	if opt.Shards > 0 {
-		cells = Shard(cells, opt.Shard, opt.Shards)
-	}
 	logs := filepath.Join(opt.Out, "logs")
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	s := &Summary{Results: ResultsPath(opt.Out, opt.Shard, opt.Shards), Cells: len(cells)}
-	done, err := finished(s.Results)
+	todo, skipped, err := Pending(f, opt)
 	if err != nil {
 		return nil, err
 	}
-	if len(done) > 0 && !opt.Resume {
-		return nil, fmt.Errorf("sweep: %s already holds %d records: pass --resume to run only the missing cells, or choose another --out", s.Results, len(done))
-	}
-	var todo []Cell
-	for _, c := range cells {
-		if done[c.Hash] {
-			s.Skipped++
-		} else {
-			todo = append(todo, c)
-		}
-	}
+	s := &Summary{Results: ResultsPath(opt.Out, opt.Shard, opt.Shards), Cells: len(todo) + skipped, Skipped: skipped}
 	data := map[string]*datasets.Dataset{}
 	for _, c := range todo {
 		if data[c.Config.Dataset] == nil {
@@ -153,6 +138,32 @@ func Run(f *File, opt Options) (*Summary, error) {
 	return s, nil
 }
 
+// Pending returns the cells of opt's shard that Run would run and the number of
+// those already in the results file. Without opt.Resume, a results file that
+// already holds records is an error.
+func Pending(f *File, opt Options) (todo []Cell, done int, err error) {
+	cells := f.Cells
+	if opt.Shards > 0 {
+		cells = Shard(cells, opt.Shard, opt.Shards)
+	}
+	path := ResultsPath(opt.Out, opt.Shard, opt.Shards)
+	have, err := finished(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(have) > 0 && !opt.Resume {
+		return nil, 0, fmt.Errorf("sweep: %s already holds %d records: pass --resume to run only the missing cells, or choose another --out", path, len(have))
+	}
+	for _, c := range cells {
+		if have[c.Hash] {
+			done++
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	return todo, done, nil
+}
+
 // finished returns the hashes of the cells recorded in the results file.
 func finished(path string) (map[string]bool, error) {
 	done := map[string]bool{}
@@ -199,9 +210,14 @@ func runCell(c Cell, ds *datasets.Dataset, logPath string) (rec *bench.Record, e
 		if !math.IsNaN(p.NMI) {
 			nmi = fmt.Sprintf("%.4f", p.NMI)
 		}
-		what := fmt.Sprintf("epoch %d/%d (step %d/%d, loss %.4f, head-0 label NMI %s)", p.Epoch+1, p.Epochs, p.Step, p.Steps, p.Loss, nmi)
-		if p.Phase == "eval" {
+		var what string
+		switch p.Phase {
+		case "eval":
 			what = "final evaluation"
+		case "label":
+			what = fmt.Sprintf("epoch %d/%d: label step (step %d/%d; head-0 label NMI so far %s)", p.Epoch+1, p.Epochs, p.Step, p.Steps, nmi)
+		default:
+			what = fmt.Sprintf("epoch %d/%d: training (step %d/%d, loss %.4f, head-0 label NMI %s)", p.Epoch+1, p.Epochs, p.Step, p.Steps, p.Loss, nmi)
 		}
 		fmt.Fprintf(lf, "%s %s\n", time.Now().UTC().Format(time.RFC3339), what)
 	}

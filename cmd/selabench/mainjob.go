@@ -23,7 +23,7 @@ type mainConfig struct {
 }
 
 func mainFlags(errOut io.Writer) (*flagSet, *mainConfig) {
-	fs := newFlags("selabench", "selabench [--dataset mnist] [--methods all] [--epochs 15] [--k 10] [--heads 1] [--seed 0] [--out results.jsonl] [--json]", errOut)
+	fs := newFlags("selabench", "selabench [--dataset mnist] [--methods all] [--epochs 15] [--k 10] [--heads 5] [--seed 0] [--out results.jsonl] [--json]", errOut)
 	c := &mainConfig{base: bench.DefaultConfig(bench.MethodSeLa, "mnist")}
 	fs.StringVar(&c.methods, "methods", strings.Join(bench.Methods, ","), "comma-separated methods to compare")
 	configFlags(fs, &c.base)

@@ -53,8 +53,7 @@ func configFlags(fs *flagSet, c *bench.Config) {
 func progressFlag(fs *flagSet) func(errOut io.Writer, label string) (func(bench.Progress), func()) {
 	force := fs.Bool("progress", false, "draw the progress bar on stderr even when it is not a terminal")
 	return func(errOut io.Writer, label string) (func(bench.Progress), func()) {
-		f, isFile := errOut.(*os.File)
-		if !*force && !(isFile && term.IsTerminal(int(f.Fd()))) {
+		if !wantBar(*force, errOut) {
 			return nil, func() {}
 		}
 		var bar *progressbar.ProgressBar
@@ -88,8 +87,15 @@ func progressFlag(fs *flagSet) func(errOut io.Writer, label string) (func(bench.
 	}
 }
 
+// wantBar reports whether to draw a progress bar on errOut: when forced
+// (--progress) or when errOut is a terminal.
+func wantBar(force bool, errOut io.Writer) bool {
+	f, isFile := errOut.(*os.File)
+	return force || (isFile && term.IsTerminal(int(f.Fd())))
+}
+
 func runRun(args []string, out, errOut io.Writer) error {
-	fs := newFlags("run", "selabench run --method sela|sela-exact|deepcluster|naive|random-labels|supervised|random-net|kmeans-pixels [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 1] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
+	fs := newFlags("run", "selabench run --method sela|sela-exact|deepcluster|naive|random-labels|supervised|random-net|kmeans-pixels [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 5] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
 	c := bench.DefaultConfig(bench.MethodSeLa, "mnist")
 	fs.StringVar(&c.Method, "method", c.Method, "method: "+strings.Join(bench.Methods, ", "))
 	configFlags(fs, &c)

@@ -1,167 +1,217 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/selabench/selabench/bench/sweep"
 	"github.com/selabench/selabench/internal/atomicfile"
-	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/reports"
 )
 
 func init() {
 	register(&command{
-		name:    "lambda-sweep",
-		summary: "compare the Sinkhorn solvers with the exact optimum across λ (markdown table)",
-		run:     runLambdaSweep,
+		name:    "sweep",
+		summary: "run a sweep file's grid of configurations (resumable, shardable); results, logs and a report in a directory",
+		run:     runSweep,
+	})
+	register(&command{
+		name:    "merge",
+		summary: "merge sweep results files (e.g. of shards) into one, dropping duplicates and refusing conflicts",
+		run:     runMerge,
 	})
 }
 
-func runLambdaSweep(args []string, out, errOut io.Writer) error {
-	fs := newFlags("lambda-sweep", "selabench lambda-sweep (--logits L.npy [--log-probs] | --synthetic N,K[,scale] [--kind gaussian] [--seed 0]) [--lambdas 1,5,10,25,50,100,1000] [--solvers sinkhorn,sinkhorn-log] [--out table.md]", errOut)
-	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 .npy `file` of raw logits (or log-probabilities with --log-probs)")
-	logProbs := fs.Bool("log-probs", false, "the --logits file already holds log-probabilities")
-	synth := fs.String("synthetic", "", "use seeded synthetic logits instead of a file: `N,K[,scale]` (scale defaults to 1)")
-	kind := fs.String("kind", string(logits.Gaussian), "kind of synthetic logits: gaussian, peaked or network")
-	seed := fs.Uint64("seed", 0, "seed of the synthetic logits")
-	lambdaList := fs.String("lambdas", "1,5,10,25,50,100,1000", "comma-separated λ values")
-	solverList := fs.String("solvers", "sinkhorn,sinkhorn-log", "comma-separated Sinkhorn solvers to sweep (sinkhorn-ref, sinkhorn, sinkhorn-log); the exact solver is always run once as the reference")
-	sinkhornConfig := sinkhornFlags(fs)
-	outPath := fs.String("out", "", "also write the markdown table to this file")
-	if err := fs.parse(args, out); err != nil {
-		return err
-	}
-	if (*in == "") == (*synth == "") {
-		return usagef("give exactly one of --logits and --synthetic")
-	}
-	lambdas, err := parseFloats(*lambdaList)
-	if err != nil {
-		return usagef("--lambdas: %v", err)
-	}
-	for _, l := range lambdas {
-		if !(l > 0) {
-			return usagef("--lambdas: λ must be positive, got %v", l)
-		}
-	}
-	solvers := strings.Split(*solverList, ",")
-	for _, s := range solvers {
-		if s == "exact" || !slices.Contains(solverNames, s) {
-			return usagef("--solvers: unknown Sinkhorn solver %q (want sinkhorn-ref, sinkhorn or sinkhorn-log)", s)
-		}
-	}
-	base, err := sinkhornConfig()
+func runSweep(args []string, out, errOut io.Writer) error {
+	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list]", errOut)
+	outDir := fs.String("out", "", "directory of the results (results.jsonl, or results-shard-I-of-N.jsonl), per-cell logs (logs/) and report (report.md)")
+	jobs := fs.Int("jobs", 1, "cells run at once (each cell also uses every core for its matrix products)")
+	shard := fs.String("shard", "", "run only shard `i/n` of the cells (0 ≤ i < n, as Slurm array task IDs and Kubernetes completion indexes)")
+	resume := fs.Bool("resume", false, "skip the cells already in the results file (after a crash, Ctrl-C or a failed cell)")
+	dataDir := fs.String("data", "", "directory holding the datasets' files (default: $SELABENCH_DATA/NAME, then the built-in places)")
+	list := fs.Bool("list", false, "print the cells (of the shard) and exit without running anything")
+	force := fs.Bool("progress", false, "draw the progress bar on stderr even when it is not a terminal")
+	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
 	}
-	var m scoreMatrix
-	source := *in
-	if *synth != "" {
-		spec, err := parseSynthetic(*synth)
-		if err != nil {
-			return usagef("--synthetic: %v", err)
-		}
-		spec.Kind, spec.Seed = logits.Kind(*kind), *seed
-		if m.f32, err = logits.Generate(spec); err != nil {
-			return usagef("--synthetic: %v", err)
-		}
-		m.n, m.k = spec.N, spec.K
-		source = fmt.Sprintf("synthetic %s logits, N = %d, K = %d, scale %g, seed %d", spec.Kind, spec.N, spec.K, spec.Scale, spec.Seed)
-	} else if m, err = readScores(*in); err != nil {
-		return err
+	if len(paths) != 1 {
+		return usagef("give one sweep file (got %d)", len(paths))
 	}
-	base.isLogProbs = *logProbs && *in != ""
-	exactCfg := base
-	exactCfg.solver = "exact"
-	exact, err := solveOnce(m, exactCfg)
+	f, err := sweep.Load(paths[0])
 	if err != nil {
-		return fmt.Errorf("exact solver: %w", err)
+		return usageError{err}
 	}
-	tab := reports.Table{Header: []string{"λ", "solver", "iterations", "seconds", "objective gap", "agreement with exact %", "min size", "max size", "marginal error", "converged"}, Align: "rlrrrrrrrl"}
-	var failures []string
-	tab.Rows = append(tab.Rows, []string{"—", "exact", fmt.Sprint(exact.Iterations), fmt.Sprintf("%.3f", exact.Seconds),
-		"0", "100.00", fmt.Sprint(exact.MinSize), fmt.Sprint(exact.MaxSize), fmt.Sprintf("%.3g", exact.MarginalError), fmt.Sprint(exact.Converged)})
-	for _, l := range lambdas {
-		for _, s := range solvers {
-			cfg := base
-			cfg.solver, cfg.lambda = s, l
-			lam := strconv.FormatFloat(l, 'g', -1, 64)
-			r, err := solveOnce(m, cfg)
-			if err != nil {
-				failures = append(failures, fmt.Sprintf("[%d] λ = %s, %s: %s", len(failures)+1, lam, s, shortErr(err)))
-				tab.Rows = append(tab.Rows, []string{lam, s, "", "", "", "", "", "", "", fmt.Sprintf("failed [%d]", len(failures))})
-				continue
+	opt := sweep.Options{Out: *outDir, Jobs: *jobs, Resume: *resume, DataDir: *dataDir}
+	if *shard != "" {
+		if opt.Shard, opt.Shards, err = sweep.ParseShard(*shard); err != nil {
+			return usagef("--shard: %v", err)
+		}
+	}
+	if *jobs < 1 {
+		return usagef("--jobs must be ≥ 1, got %d", *jobs)
+	}
+	cells := f.Cells
+	if opt.Shards > 0 {
+		cells = sweep.Shard(cells, opt.Shard, opt.Shards)
+	}
+	if *list {
+		tab := reports.Table{Header: []string{"#", "cell", "configuration"}, Align: "rll"}
+		for _, c := range cells {
+			tab.Rows = append(tab.Rows, []string{fmt.Sprint(c.Index), c.Hash, c.Label})
+		}
+		fmt.Fprintf(out, "%s: %d cells", f.Path, len(f.Cells))
+		if opt.Shards > 0 {
+			fmt.Fprintf(out, ", %d in shard %d/%d", len(cells), opt.Shard, opt.Shards)
+		}
+		fmt.Fprint(out, "\n\n")
+		return tab.Markdown(out)
+	}
+	if *outDir == "" {
+		return usagef("give --out DIR")
+	}
+
+	var bar *progressbar.ProgressBar
+	total, finished := 0, 0
+	running := map[string]string{}
+	opt.Event = func(e sweep.Event) {
+		if !e.Done {
+			running[e.Cell.Hash] = e.Cell.Label
+		} else {
+			delete(running, e.Cell.Hash)
+			finished++
+			var status string
+			if e.Err != nil {
+				status = "failed: " + firstLine(e.Err)
+			} else {
+				r := e.Record.Final
+				status = fmt.Sprintf("nmi %.4f, linear probe %s, kNN %s, effective clusters %.2f", r.NMI, pct(r.LinearProbe), pct(r.KNN), r.EffectiveClusters)
 			}
-			agree := 0
-			for i, y := range r.labels {
-				if y == exact.labels[i] {
-					agree++
-				}
+			line := fmt.Sprintf("[%d/%d] %s (%s, %.1f s): %s", finished, total, e.Cell.Label, e.Cell.Hash, e.Seconds, status)
+			if bar != nil {
+				bar.Clear()
 			}
-			tab.Rows = append(tab.Rows, []string{lam, s, fmt.Sprint(r.Iterations), fmt.Sprintf("%.3f", r.Seconds),
-				fmt.Sprintf("%+.3g", r.Objective-exact.Objective), fmt.Sprintf("%.2f", 100*float64(agree)/float64(m.n)),
-				fmt.Sprint(r.MinSize), fmt.Sprint(r.MaxSize), fmt.Sprintf("%.3g", r.MarginalError), fmt.Sprint(r.Converged)})
+			fmt.Fprintln(out, line)
+		}
+		if bar != nil {
+			var now []string
+			for _, l := range running {
+				now = append(now, l)
+			}
+			slices.Sort(now)
+			bar.Describe("running: " + strings.Join(now, "; "))
+			bar.Set(finished)
 		}
 	}
-	render := func(w io.Writer) error {
-		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.tol)
-		fmt.Fprintf(w, "Objective gap: mean −log p of the hard labels minus the exact optimum's (negative when the\n")
-		fmt.Fprintf(w, "labels break the exact sizes). Seconds cover the solve only.\n\n")
-		if err := tab.Markdown(w); err != nil {
-			return err
+	todo, done, err := sweep.Pending(f, opt)
+	if err != nil {
+		return err
+	}
+	total = len(todo)
+	fmt.Fprintf(out, "%s: %d cells to run", f.Path, total)
+	if done > 0 {
+		fmt.Fprintf(out, " (%d already done)", done)
+	}
+	fmt.Fprintf(out, ", %d at a time; logs in %s\n", *jobs, filepath.Join(*outDir, "logs"))
+	if total > 0 && wantBar(*force, errOut) {
+		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(errOut), progressbar.OptionSetWidth(24),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionShowElapsedTimeOnFinish(),
+			progressbar.OptionThrottle(200e6), progressbar.OptionClearOnFinish())
+	}
+	s, err := sweep.Run(f, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "results: %s (%d cells run now, %d done before)\n", s.Results, s.Ran, s.Skipped)
+	if len(s.Failed) > 0 {
+		var msgs []string
+		for _, e := range s.Failed {
+			msgs = append(msgs, fmt.Sprintf("%s: %s (log: %s)", e.Cell.Label, firstLine(e.Err), e.Log))
 		}
-		for _, f := range failures {
-			fmt.Fprintf(w, "\n%s\n", f)
-		}
+		return fmt.Errorf("%d of %d cells failed; fix the cause and rerun with --resume:\n  %s", len(s.Failed), s.Cells, strings.Join(msgs, "\n  "))
+	}
+	if opt.Shards > 0 {
+		fmt.Fprintf(out, "shard %d/%d done; when every shard is: selabench merge %s --out %s\n", opt.Shard, opt.Shards,
+			filepath.Join(*outDir, "results-shard-*.jsonl"), filepath.Join(*outDir, "results.jsonl"))
 		return nil
 	}
-	if err := render(out); err != nil {
+	return writeSweepReport(f, s.Results, *outDir, out, errOut)
+}
+
+// writeSweepReport writes DIR/report.md from the sweep's results.
+func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer) error {
+	recs, warns, err := reports.ReadRecords(results)
+	if err != nil {
 		return err
 	}
-	if *outPath != "" {
-		return atomicfile.WriteFile(*outPath, 0o644, render)
+	s, err := reports.Summarize(recs, reports.Options{})
+	if err != nil {
+		return err
 	}
+	for _, w := range append(warns, s.Warnings...) {
+		fmt.Fprintf(errOut, "selabench sweep: warning: %s\n", w)
+	}
+	path := filepath.Join(dir, "report.md")
+	title := f.Name
+	if f.Description != "" {
+		title += " — " + f.Description
+	}
+	opt := reports.MarkdownOptions{Title: title, Command: shellCommand([]string{"selabench", "report", results, "--out", path}), Warnings: warns}
+	if err := reports.WriteFile(path, s, opt); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "report: %s\n", path)
 	return nil
 }
 
-func parseFloats(s string) ([]float64, error) {
-	var out []float64
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a number", f)
-		}
-		out = append(out, v)
+func runMerge(args []string, out, errOut io.Writer) error {
+	fs := newFlags("merge", "selabench merge RESULTS.jsonl... --out MERGED.jsonl", errOut)
+	outPath := fs.String("out", "", "write the merged records to this JSON Lines `file` (atomically; it may be one of the inputs)")
+	paths, err := parseInterspersed(fs, args, out)
+	if err != nil {
+		return err
 	}
-	return out, nil
-}
-
-// parseSynthetic reads "N,K[,scale]".
-func parseSynthetic(s string) (logits.Spec, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) < 2 || len(parts) > 3 {
-		return logits.Spec{}, fmt.Errorf("want N,K[,scale], got %q", s)
+	if len(paths) == 0 {
+		return usagef("give the results files to merge")
 	}
-	var spec logits.Spec
-	var err error
-	if spec.N, err = strconv.Atoi(parts[0]); err != nil {
-		return spec, fmt.Errorf("N: %q is not an integer", parts[0])
+	if *outPath == "" {
+		return usagef("give --out MERGED.jsonl")
 	}
-	if spec.K, err = strconv.Atoi(parts[1]); err != nil {
-		return spec, fmt.Errorf("K: %q is not an integer", parts[1])
+	m, err := sweep.Merge(paths...)
+	if err != nil {
+		return err
 	}
-	if len(parts) == 3 {
-		if spec.Scale, err = strconv.ParseFloat(parts[2], 64); err != nil {
-			return spec, fmt.Errorf("scale: %q is not a number", parts[2])
+	for _, w := range append(m.Warnings, m.Duplicates...) {
+		fmt.Fprintf(errOut, "selabench merge: warning: %s\n", w)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, r := range m.Records {
+		if err := enc.Encode(r); err != nil {
+			return err
 		}
 	}
-	return spec, nil
+	if err := atomicfile.WriteFile(*outPath, 0o644, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %s: %d records (one per cell) from %d files, %d duplicates dropped\n", *outPath, len(m.Records), len(paths), len(m.Duplicates))
+	return nil
 }
 
-// shortErr is the first line of an error.
-func shortErr(err error) string {
+func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
 }

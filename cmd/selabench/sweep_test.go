@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSweepShardsMerge runs the smoke sweep as two local shards — what a Slurm
+// array or a Kubernetes Indexed Job of two tasks does — merges them and reports.
+func TestSweepShardsMerge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke sweep")
+	}
+	dir := t.TempDir()
+	smoke := filepath.Join("..", "..", "bench", "sweeps", "smoke.json")
+	for i, shard := range []string{"0/2", "1/2"} {
+		code, out, errOut := runCLI("sweep", smoke, "--out", dir, "--shard", shard)
+		if code != 0 {
+			t.Fatalf("shard %s: status %d, stderr %q", shard, code, errOut)
+		}
+		if !strings.Contains(out, "3 cells to run") || !strings.Contains(out, "[3/3]") || !strings.Contains(out, "selabench merge") {
+			t.Errorf("shard %d output:\n%s", i, out)
+		}
+	}
+	merged := filepath.Join(dir, "results.jsonl")
+	code, out, errOut := runCLI("merge", filepath.Join(dir, "results-shard-0-of-2.jsonl"), filepath.Join(dir, "results-shard-1-of-2.jsonl"), "--out", merged)
+	if code != 0 || !strings.Contains(out, "6 records (one per cell) from 2 files, 0 duplicates dropped") {
+		t.Fatalf("merge: status %d\n%s%s", code, out, errOut)
+	}
+	// The merged file is a whole sweep's results: resuming it runs nothing.
+	code, out, errOut = runCLI("sweep", smoke, "--out", dir, "--resume")
+	if code != 0 || !strings.Contains(out, "0 cells to run (6 already done)") || !strings.Contains(out, "report: ") {
+		t.Fatalf("resume after merge: status %d\n%s%s", code, out, errOut)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil || !strings.Contains(string(report), "| sela ") || !strings.Contains(string(report), "| naive ") {
+		t.Errorf("report: %v\n%s", err, report)
+	}
+	// Merging a file with itself: every record is a duplicate, dropped with a warning.
+	code, out, errOut = runCLI("merge", merged, merged, "--out", filepath.Join(dir, "twice.jsonl"))
+	if code != 0 || !strings.Contains(out, "6 duplicates dropped") || strings.Count(errOut, "duplicate of") != 6 {
+		t.Errorf("merge with itself: status %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestSweepErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("{\n \"base\": {\"method\": \"sela\"},\n \"grid\": {\"lambda\": [25, \"x\"]}\n}\n"), 0o644)
+	smoke := filepath.Join("..", "..", "bench", "sweeps", "smoke.json")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sweep", bad, "--out", dir}, 2, `bad.json:3: grid.lambda: want a number, got "x"`},
+		{[]string{"sweep", filepath.Join(dir, "none.json"), "--out", dir}, 2, "no such file"},
+		{[]string{"sweep", smoke}, 2, "give --out DIR"},
+		{[]string{"sweep", smoke, "--out", dir, "--shard", "2/2"}, 2, "0 ≤ i < n"},
+		{[]string{"sweep", smoke, "--out", dir, "--jobs", "0"}, 2, "--jobs must be ≥ 1"},
+		{[]string{"sweep", "--out", dir}, 2, "give one sweep file"},
+		{[]string{"merge", smoke}, 2, "give --out"},
+		{[]string{"merge", "--out", filepath.Join(dir, "m.jsonl")}, 2, "give the results files"},
+		{[]string{"merge", filepath.Join(dir, "none.jsonl"), "--out", filepath.Join(dir, "m.jsonl")}, 1, "no such file"},
+	} {
+		code, _, errOut := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: status %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m.jsonl")); err == nil {
+		t.Error("a failed merge wrote its output")
+	}
+	// --list prints the cells of a shard without running them.
+	code, out, _ := runCLI("sweep", smoke, "--list", "--shard", "1/2")
+	if code != 0 || !strings.Contains(out, "6 cells, 3 in shard 1/2") || strings.Count(out, "method=") != 3 {
+		t.Errorf("--list: status %d\n%s", code, out)
+	}
+}
