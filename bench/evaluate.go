@@ -74,6 +74,7 @@ func (r *runner) evaluate() error {
 	r.report(Progress{Phase: "eval", Epoch: r.cfg.Epochs})
 	tr, ev := &r.trainSet, &r.evalSet
 	var trFeat, evFeat []float32
+	var trLP [][]float32
 	var trPred, evPred [][]int
 	k := r.k
 	if r.cfg.Method == MethodKMeansPixels {
@@ -88,7 +89,7 @@ func (r *runner) evaluate() error {
 		trFeat, evFeat = tr.X, ev.X
 		trPred, evPred = [][]int{res.Labels}, [][]int{ep}
 	} else {
-		var trLP, evLP [][]float32
+		var evLP [][]float32
 		var err error
 		if trFeat, trLP, err = r.pass(tr, 0, nil, true); err != nil {
 			return fmt.Errorf("bench: evaluation on train: %w", err)
@@ -124,6 +125,9 @@ func (r *runner) evaluate() error {
 		f.MeanHeads.ARI += s.ARI / n
 		f.MeanHeads.ACC += s.ACC / n
 		f.MeanHeads.ManyToOne += hs.ManyToOne / n
+	}
+	if r.opt.TrainLogProbs != nil && trLP != nil {
+		r.opt.TrainLogProbs(trLP[f.BestHead], tr.N, k)
 	}
 	b := f.Heads[f.BestHead]
 	f.NMI, f.ARI, f.ACC, f.ManyToOne = b.NMI, b.ARI, b.ACC, b.ManyToOne

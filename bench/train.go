@@ -32,6 +32,11 @@ type Progress struct {
 type RunOptions struct {
 	// Progress, if not nil, receives progress reports (from the run's goroutine).
 	Progress func(Progress)
+	// TrainLogProbs, if not nil, receives the trained network's log-probabilities
+	// on the (clean) training images, N×K row-major, of the best head (see Final),
+	// at the end of the run: real inputs for the transport solvers (λ sweeps).
+	// Methods without a network (kmeans-pixels) never call it.
+	TrainLogProbs func(lp []float32, n, k int)
 }
 
 // EpochStats are one epoch's curves.

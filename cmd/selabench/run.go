@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/internal/npy"
 	"github.com/selabench/selabench/reports"
 )
 
@@ -102,6 +103,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	dataDir := fs.String("data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	outPath := fs.String("out", "", "append the run's record to this JSON Lines `file`")
 	asJSON := fs.Bool("json", false, "print the run's record (one JSON line) instead of a table")
+	saveLP := fs.String("save-log-probs", "", "write the trained network's log-probabilities on the training images (best head, N×K float32) to this .npy `file`: real inputs for solve and lambda-sweep --log-probs")
 	progress := progressFlag(fs)
 	if err := fs.parse(args, out); err != nil {
 		return err
@@ -109,18 +111,35 @@ func runRun(args []string, out, errOut io.Writer) error {
 	if err := c.Validate(); err != nil {
 		return usageError{err}
 	}
-	if *outPath != "" {
-		if err := bench.CheckWritable(*outPath); err != nil {
-			return fmt.Errorf("--out: %w", err)
+	for flag, path := range map[string]string{"--out": *outPath, "--save-log-probs": *saveLP} {
+		if path != "" {
+			if err := bench.CheckWritable(path); err != nil {
+				return fmt.Errorf("%s: %w", flag, err)
+			}
 		}
+	}
+	if *saveLP != "" && c.Method == bench.MethodKMeansPixels {
+		return usagef("--save-log-probs: kmeans-pixels has no network")
 	}
 	ds, err := bench.LoadDataset(c.Dataset, *dataDir)
 	if err != nil {
 		return err
 	}
 	report, done := progress(errOut, c.Method)
-	rec, err := bench.Run(c, ds, bench.RunOptions{Progress: report})
+	opt := bench.RunOptions{Progress: report}
+	var lpErr error
+	if *saveLP != "" {
+		opt.TrainLogProbs = func(lp []float32, n, k int) {
+			if err := npy.WriteFile(*saveLP, []int{n, k}, lp); err != nil {
+				lpErr = fmt.Errorf("--save-log-probs: %w", err)
+			}
+		}
+	}
+	rec, err := bench.Run(c, ds, opt)
 	done()
+	if err == nil {
+		err = lpErr
+	}
 	if err != nil {
 		if errors.Is(err, bench.ErrConfig) {
 			return usageError{err}

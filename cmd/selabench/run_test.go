@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/internal/npy"
 )
 
 func TestRunJSON(t *testing.T) {
@@ -84,5 +86,41 @@ func TestRunErrors(t *testing.T) {
 		if out != "" {
 			t.Errorf("%v: wrote %q to stdout", test.args, out)
 		}
+	}
+}
+
+// TestSaveLogProbs: --save-log-probs writes the trained network's N×K
+// log-probabilities on the training images, which the solvers then read.
+func TestSaveLogProbs(t *testing.T) {
+	dir := t.TempDir()
+	lp := filepath.Join(dir, "lp.npy")
+	code, _, errOut := runCLI("run", "--method", "sela", "--dataset", "synthetic", "--epochs", "2", "--batch-size", "100",
+		"--heads", "2", "--knn", "20", "--save-log-probs", lp)
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	a, err := npy.ReadFile(lp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Shape) != 2 || a.Shape[0] != bench.SyntheticData.N || a.Shape[1] != 10 {
+		t.Fatalf("shape %v, want [%d 10]", a.Shape, bench.SyntheticData.N)
+	}
+	x, _ := a.Float64s()
+	for i := 0; i < a.Shape[0]; i += 97 {
+		s := 0.0
+		for _, v := range x[i*10 : i*10+10] {
+			s += math.Exp(v)
+		}
+		if math.Abs(s-1) > 1e-4 {
+			t.Fatalf("row %d: probabilities sum to %v", i, s)
+		}
+	}
+	code, out, errOut := runCLI("solve", "--logits", lp, "--log-probs", "--json")
+	if code != 0 || !strings.Contains(out, `"n":3000`) {
+		t.Errorf("solve on the saved log-probs: status %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI("run", "--method", "kmeans-pixels", "--dataset", "synthetic", "--save-log-probs", lp); code != 2 || !strings.Contains(errOut, "no network") {
+		t.Errorf("kmeans-pixels with --save-log-probs: status %d, %q", code, errOut)
 	}
 }
