@@ -21,6 +21,8 @@ type MarkdownOptions struct {
 	// Warnings (from [ReadRecords], say) are listed in their own section, so that
 	// a reader sees what was left out. The summary's own warnings are listed too.
 	Warnings []Warning
+	// Figures are linked, with their captions, in a Figures section.
+	Figures []Figure
 }
 
 // WriteMarkdown writes s as a markdown report: the title, one table row per
@@ -84,6 +86,13 @@ Each row groups the runs whose configurations are equal except for the seed and 
 - **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).
 - **p**: two-sided Mann–Whitney U test (exact distribution; benchmath AssumeNothing) of %s over seeds against the baseline, row %d (%s); — marks rows on another dataset or split, which are not compared. With n seeds a side the smallest attainable p is 2/C(2n, n): 0.33 for 2, 0.1 for 3, 0.029 for 4, 0.0079 for 5, so **with 3 or fewer seeds a side no difference can reach p < 0.05, however large it is**.%s
 `, pct, q, cmp.Header, s.Baseline+1, describe(base), minPNote(s))
+
+	if len(opt.Figures) > 0 {
+		b.WriteString("\n## Figures\n")
+		for _, f := range opt.Figures {
+			fmt.Fprintf(&b, "\n%s\n\n![%s](%s)\n", f.Caption, f.File, f.File)
+		}
+	}
 
 	warns := append(slices.Clone(opt.Warnings), s.Warnings...)
 	if len(warns) > 0 {

@@ -99,8 +99,8 @@ type Row struct {
 	// baseline row; NaN for the baseline itself and for rows on another dataset or
 	// evaluation split, which are not compared.
 	P float64
-	// records are the row's runs, for provenance.
-	records []*bench.Record
+	// Records are the row's runs, in the order read.
+	Records []*bench.Record
 }
 
 // Summary is a table of configurations, summarised over seeds, ready to render.
@@ -201,7 +201,7 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 			continue
 		}
 		row.Seeds = append(row.Seeds, r.Config.Seed)
-		row.records = append(row.records, r)
+		row.Records = append(row.Records, r)
 	}
 	sortRows(s.Rows)
 
@@ -209,8 +209,8 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 		row := &s.Rows[i]
 		row.Stats = make([]Stat, len(Metrics))
 		for m, metric := range Metrics {
-			vals := make([]float64, len(row.records))
-			for j, r := range row.records {
+			vals := make([]float64, len(row.Records))
+			for j, r := range row.Records {
 				vals[j] = metric.Value(r)
 			}
 			// NewSample sorts its argument: give it a copy.
@@ -250,6 +250,21 @@ func groupKey(r *bench.Record) (string, error) {
 		return "", fmt.Errorf("reports: config: %w", err)
 	}
 	return string(b) + "\x00" + r.Data.EvalSplit, nil
+}
+
+// Label names row i for a figure's legend: the method, then the values of the
+// other varying fields ("sela k=30"), as the table's first columns do.
+func (s *Summary) Label(i int) string {
+	r := &s.Rows[i]
+	parts := []string{r.Config.Method}
+	for _, f := range s.Varying[1:] {
+		if f == "eval_split" {
+			parts = append(parts, r.EvalSplit)
+			continue
+		}
+		parts = append(parts, f+"="+configValue(&r.Config, f))
+	}
+	return strings.Join(parts, " ")
 }
 
 // describe names a row for messages: "method on dataset/split".
@@ -383,7 +398,7 @@ func provenance(rows []Row) Provenance {
 	}
 	var first, last time.Time
 	for i := range rows {
-		for _, r := range rows[i].records {
+		for _, r := range rows[i].Records {
 			e := &r.Env
 			p.Records++
 			add(&p.GoVersions, orUnknown(e.GoVersion))

@@ -138,7 +138,7 @@ func TestHelpDescribesEveryFlag(t *testing.T) {
 
 func TestMainJobJSON(t *testing.T) {
 	// The main job on the synthetic blobs with a tiny budget: one record per method.
-	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "sela,naive,kmeans-pixels", "--epochs", "2", "--batch-size", "100", "--knn", "20", "--json")
+	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "sela,naive,kmeans-pixels", "--epochs", "2", "--batch-size", "100", "--knn", "20", "--json", "--report-dir", "")
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
@@ -157,8 +157,11 @@ func TestMainJobJSON(t *testing.T) {
 	}
 }
 
+// TestMainJobTable: the table on stdout, and the records, report and figures in
+// the report directory.
 func TestMainJobTable(t *testing.T) {
-	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "supervised,random-net", "--epochs", "1", "--batch-size", "100", "--knn", "20")
+	dir := filepath.Join(t.TempDir(), "run-TIME")
+	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "supervised,random-net", "--epochs", "1", "--batch-size", "100", "--knn", "20", "--report-dir", dir)
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
@@ -167,10 +170,24 @@ func TestMainJobTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	made, _ := filepath.Glob(strings.Replace(dir, "TIME", "2*Z", 1))
+	if len(made) != 1 || !strings.Contains(errOut, "report: "+filepath.Join(made[0], "report.md")) {
+		t.Fatalf("report directories %q; stderr %q", made, errOut)
+	}
+	for _, f := range []string{"records.jsonl", "report.md", "report-nmi.png", "report-effective-clusters.png", "report-sizes.png"} {
+		if _, err := os.Stat(filepath.Join(made[0], f)); err != nil {
+			t.Error(err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(made[0], "report.md"))
+	if !strings.Contains(string(md), "| supervised ") || !strings.Contains(string(md), "](report-sizes.png)") {
+		t.Errorf("report:\n%s", md)
+	}
 }
 
 func TestMainJobErrors(t *testing.T) {
 	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), nil, 0o644) // a file where --report-dir wants a directory
 	for _, test := range []struct {
 		args []string
 		code int
@@ -182,6 +199,7 @@ func TestMainJobErrors(t *testing.T) {
 		{[]string{"--dataset", "imagenet"}, 2, "unknown dataset"},
 		{[]string{"--dataset", "mnist", "--data", "/nonexistent"}, 1, "/nonexistent"},
 		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "no", "r.jsonl")}, 1, "--out"},
+		{[]string{"--dataset", "synthetic", "--report-dir", filepath.Join(dir, "f", "sub")}, 1, "--report-dir"},
 	} {
 		code, _, errOut := runCLI(test.args...)
 		if code != test.code || !strings.Contains(errOut, test.want) {

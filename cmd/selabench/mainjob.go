@@ -1,6 +1,10 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"time"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,15 +13,18 @@ import (
 	"strings"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/reports"
 )
 
 // mainConfig is the main job's configuration: one budget for every method.
 type mainConfig struct {
 	base    bench.Config
 	methods string
-	dataDir string
-	out     string
-	json    bool
+	// reportDir receives records.jsonl, report.md and the figures ("" = none).
+	reportDir string
+	dataDir   string
+	out       string
+	json      bool
 	// progress builds the progress reporter of one run.
 	progress func(errOut io.Writer, label string) (func(bench.Progress), func())
 }
@@ -30,6 +37,7 @@ func mainFlags(errOut io.Writer) (*flagSet, *mainConfig) {
 	fs.StringVar(&c.dataDir, "data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	fs.StringVar(&c.out, "out", "", "append every run's record to this JSON Lines `file`")
 	fs.BoolVar(&c.json, "json", false, "print each run's record (one JSON line per method) instead of the table")
+	fs.StringVar(&c.reportDir, "report-dir", filepath.Join("reports", "runs", "TIME"), "directory of the job's records (records.jsonl), markdown report and figures; TIME stands for the start time (UTC); \"\" writes none")
 	c.progress = progressFlag(fs)
 	return fs, c
 }
@@ -63,6 +71,18 @@ func runMain(args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var records string // the report directory's records.jsonl
+	if c.reportDir != "" {
+		c.reportDir = strings.ReplaceAll(c.reportDir, "TIME", time.Now().UTC().Format("20060102T150405Z"))
+		if err := os.MkdirAll(c.reportDir, 0o755); err != nil {
+			return fmt.Errorf("--report-dir: %w", err)
+		}
+		records = filepath.Join(c.reportDir, "records.jsonl")
+		if err := bench.CheckWritable(records); err != nil {
+			return fmt.Errorf("--report-dir: %w", err)
+		}
+		fmt.Fprintf(errOut, "selabench: records, report and figures go to %s\n", c.reportDir)
+	}
 	var recs []*bench.Record
 	for i, cfg := range cfgs {
 		report, done := c.progress(errOut, fmt.Sprintf("[%d/%d] %s", i+1, len(cfgs), cfg.Method))
@@ -74,9 +94,11 @@ func runMain(args []string, out, errOut io.Writer) error {
 			}
 			return fmt.Errorf("%s: %w", cfg.Method, err)
 		}
-		if c.out != "" {
-			if err := bench.AppendRecord(c.out, rec); err != nil {
-				return err
+		for _, path := range []string{c.out, records} {
+			if path != "" {
+				if err := bench.AppendRecord(path, rec); err != nil {
+					return err
+				}
 			}
 		}
 		if c.json {
@@ -86,8 +108,31 @@ func runMain(args []string, out, errOut io.Writer) error {
 		}
 		recs = append(recs, rec)
 	}
+	if records != "" {
+		if err := writeMainReport(c.reportDir, records, recs, args); err != nil {
+			return err
+		}
+		defer fmt.Fprintf(errOut, "selabench: report: %s\n", filepath.Join(c.reportDir, "report.md"))
+	}
 	if c.json {
 		return nil
 	}
 	return printRuns(out, recs)
+}
+
+// writeMainReport writes the main job's report and figures into dir.
+func writeMainReport(dir, records string, recs []*bench.Record, args []string) error {
+	s, err := reports.Summarize(recs, reports.Options{})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "report.md")
+	opt := reports.MarkdownOptions{
+		Title:   fmt.Sprintf("selabench main job: every method on %s (%s)", recs[0].Data.Dataset, shellCommand(append([]string{"selabench"}, args...))),
+		Command: shellCommand([]string{"selabench", "report", records, "--out", path}),
+	}
+	if err := reports.WriteReport(path, s, opt); err != nil {
+		return fmt.Errorf("--report-dir: %w", err)
+	}
+	return nil
 }

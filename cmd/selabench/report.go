@@ -23,7 +23,7 @@ func init() {
 func runReport(args []string, out, errOut io.Writer) error {
 	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
-	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically) instead of stdout")
+	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically), with its figures as PNG files beside it, instead of to stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
@@ -68,10 +68,10 @@ func runReport(args []string, out, errOut io.Writer) error {
 	if *outPath == "" {
 		return reports.WriteMarkdown(out, s, opt)
 	}
-	if err := reports.WriteFile(*outPath, s, opt); err != nil {
+	if err := reports.WriteReport(*outPath, s, opt); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	fmt.Fprintf(out, "wrote %s: %d rows from %d records\n", *outPath, len(s.Rows), s.Provenance.Records)
+	fmt.Fprintf(out, "wrote %s (and its figures, PNG, beside it): %d rows from %d records\n", *outPath, len(s.Rows), s.Provenance.Records)
 	return nil
 }
 

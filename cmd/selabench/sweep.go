@@ -167,7 +167,7 @@ func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer)
 		title += " — " + f.Description
 	}
 	opt := reports.MarkdownOptions{Title: title, Command: shellCommand([]string{"selabench", "report", results, "--out", path}), Warnings: warns}
-	if err := reports.WriteFile(path, s, opt); err != nil {
+	if err := reports.WriteReport(path, s, opt); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "report: %s\n", path)

@@ -1,0 +1,178 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// sortedFractions returns, rank by rank, the mean over g's runs of the final
+// best head's cluster sizes on the evaluation split (r.Final.Sizes) as
+// fractions of the run's samples (the sum of its sizes), each run's sorted from
+// largest to smallest. All runs must have the same number of clusters K
+// (len(Sizes), empty clusters included).
+func sortedFractions(g Group) ([]float64, error) {
+	if len(g.Runs) == 0 {
+		return nil, fmt.Errorf("plots: group %q has no runs", g.Name)
+	}
+	var mean []float64
+	for i, r := range g.Runs {
+		if r == nil {
+			return nil, fmt.Errorf("plots: group %q: run %d is nil", g.Name, i)
+		}
+		sizes := r.Final.Sizes
+		if len(sizes) == 0 {
+			return nil, fmt.Errorf("plots: group %q: run %d (seed %d): no final cluster sizes", g.Name, i, r.Config.Seed)
+		}
+		if mean == nil {
+			mean = make([]float64, len(sizes))
+		} else if len(sizes) != len(mean) {
+			return nil, fmt.Errorf("plots: group %q: run %d (seed %d) has K = %d clusters, run 0 has %d", g.Name, i, r.Config.Seed, len(sizes), len(mean))
+		}
+		total := 0
+		for k, s := range sizes {
+			if s < 0 {
+				return nil, fmt.Errorf("plots: group %q: run %d (seed %d): cluster %d has size %d", g.Name, i, r.Config.Seed, k, s)
+			}
+			total += s
+		}
+		if total == 0 {
+			return nil, fmt.Errorf("plots: group %q: run %d (seed %d): all clusters are empty", g.Name, i, r.Config.Seed)
+		}
+		sorted := slices.Clone(sizes)
+		slices.Sort(sorted)
+		slices.Reverse(sorted)
+		for k, s := range sorted {
+			mean[k] += float64(s) / float64(total)
+		}
+	}
+	for k := range mean {
+		mean[k] /= float64(len(g.Runs))
+	}
+	return mean, nil
+}
+
+// rankBars draws bars of height Y[k] centred on x = k+1, a fixed fraction of
+// the unit spacing wide (plotter.BarChart sizes bars in absolute lengths, which
+// do not suit panels of varying K).
+type rankBars struct {
+	Y     []float64
+	Color color.Color
+}
+
+func (b rankBars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	c.SetColor(b.Color)
+	for k, y := range b.Y {
+		x := float64(k + 1)
+		pts := c.ClipPolygonXY([]vg.Point{
+			{X: trX(x - 0.4), Y: trY(0)}, {X: trX(x + 0.4), Y: trY(0)},
+			{X: trX(x + 0.4), Y: trY(y)}, {X: trX(x - 0.4), Y: trY(y)},
+		})
+		if len(pts) > 0 {
+			c.FillPolygon(b.Color, pts)
+		}
+	}
+}
+
+func (b rankBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	_, hi := finiteRange(b.Y)
+	return 0.5, float64(len(b.Y)) + 0.5, 0, hi
+}
+
+// SizeHistograms writes to path a PNG with one panel per group, in the order
+// given: the bars are the final best head's cluster sizes on the evaluation
+// split as fractions of the samples, sorted from largest to smallest (rank 1
+// is the largest cluster) and averaged rank by rank over the group's runs; the
+// dashed line is 1/K, a perfect equipartition. All panels share the y axis, so
+// a collapsed group (one cluster holding most samples) stands out beside flat
+// ones. Panel titles add the number of runs: "sela (n=3)". Every run needs
+// Final.Sizes, with the same K within a group.
+func SizeHistograms(path string, groups []Group) error {
+	if len(groups) == 0 {
+		return fmt.Errorf("plots: %s: no groups: %w", path, errNoData)
+	}
+	fracs := make([][]float64, len(groups))
+	top := 0.0
+	for i, g := range groups {
+		f, err := sortedFractions(g)
+		if err != nil {
+			return err
+		}
+		fracs[i] = f
+		top = max(top, f[0], 1/float64(len(f)))
+	}
+	top = math.Min(1, top*1.08)
+
+	n := len(groups)
+	cols := n
+	switch {
+	case n == 4:
+		cols = 2
+	case n > 4:
+		cols = 4
+	}
+	rows := (n + cols - 1) / cols
+	h := max(figHeight, vg.Length(rows)*2*vg.Inch)
+	const titleHeight = 0.35 * vg.Inch
+
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+	}
+	for i, g := range groups {
+		k := len(fracs[i])
+		row, col := i/cols, i%cols
+		title := fmt.Sprintf("%s (n=%d)", g.Name, len(g.Runs))
+		xlabel, ylabel := "", ""
+		if i+cols >= n { // the bottom panel of its column
+			xlabel = "cluster rank"
+		}
+		if col == 0 {
+			ylabel = "fraction of samples"
+		}
+		p := newPlot(title, xlabel, ylabel)
+		p.Title.TextStyle.Font = sans(10)
+		p.Title.Padding = vg.Points(3)
+		p.X.Label.TextStyle.Font = sans(10)
+		p.Y.Label.TextStyle.Font = sans(10)
+		p.X.Tick.Label.Font = sans(8)
+		p.Y.Tick.Label.Font = sans(8)
+		p.X.Tick.Marker = integerTicks{}
+		p.Add(rankBars{Y: fracs[i], Color: styleOf(i).Color})
+		// The 1/K line: black dashes with white gaps, visible on bars of any colour.
+		under := plotter.NewFunction(func(float64) float64 { return 1 / float64(k) })
+		under.LineStyle = draw.LineStyle{Color: color.White, Width: vg.Points(1.2)}
+		ref := plotter.NewFunction(func(float64) float64 { return 1 / float64(k) })
+		ref.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+		p.Add(under, ref)
+		p.X.Min, p.X.Max = 0.5, float64(k)+0.5
+		p.Y.Min, p.Y.Max = 0, top
+		grid[row][col] = p
+	}
+
+	return writePNG(path, figWidth, h, func(dc draw.Canvas) {
+		tc := dc
+		tc.Min.Y = dc.Max.Y - titleHeight
+		sty := plot.New().Title.TextStyle
+		sty.Font = sans(12)
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+		tc.FillText(sty, tc.Center(), "Final cluster sizes, largest first (evaluation split, best head; dashed: 1/K)")
+		body := draw.Crop(dc, 0, 0, 0, -titleHeight)
+		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(6), PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
+		canvases := plot.Align(grid, tiles, body)
+		for r := range grid {
+			for c, p := range grid[r] {
+				if p != nil {
+					p.Draw(canvases[r][c])
+				}
+			}
+		}
+	})
+}
