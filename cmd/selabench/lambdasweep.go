@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/reports"
+	"github.com/selabench/selabench/reports/plots"
 )
 
 func init() {
@@ -30,7 +32,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	lambdaList := fs.String("lambdas", "1,5,10,25,50,100,1000", "comma-separated λ values")
 	solverList := fs.String("solvers", "sinkhorn,sinkhorn-log", "comma-separated Sinkhorn solvers to sweep (sinkhorn-ref, sinkhorn, sinkhorn-log); the exact solver is always run once as the reference")
 	sinkhornConfig := sinkhornFlags(fs)
-	outPath := fs.String("out", "", "also write the markdown table to this file")
+	outPath := fs.String("out", "", "also write the markdown table to this `file`, with four figures (PNG: iterations, seconds, objective gap and agreement against λ) beside it")
 	if err := fs.parse(args, out); err != nil {
 		return err
 	}
@@ -81,6 +83,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	}
 	tab := reports.Table{Header: []string{"λ", "solver", "iterations", "seconds", "objective gap", "agreement with exact %", "min size", "max size", "marginal error", "converged"}, Align: "rlrrrrrrrl"}
 	var failures []string
+	var pts []plots.LambdaPoint
 	tab.Rows = append(tab.Rows, []string{"—", "exact", fmt.Sprint(exact.Iterations), fmt.Sprintf("%.3f", exact.Seconds),
 		"0", "100.00", fmt.Sprint(exact.MinSize), fmt.Sprint(exact.MaxSize), fmt.Sprintf("%.3g", exact.MarginalError), fmt.Sprint(exact.Converged)})
 	for _, l := range lambdas {
@@ -100,11 +103,14 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 					agree++
 				}
 			}
+			pts = append(pts, plots.LambdaPoint{Solver: s, Lambda: l, Iterations: float64(r.Iterations), Seconds: r.Seconds,
+				Gap: r.Objective - exact.Objective, Agreement: 100 * float64(agree) / float64(m.n)})
 			tab.Rows = append(tab.Rows, []string{lam, s, fmt.Sprint(r.Iterations), fmt.Sprintf("%.3f", r.Seconds),
 				fmt.Sprintf("%+.3g", r.Objective-exact.Objective), fmt.Sprintf("%.2f", 100*float64(agree)/float64(m.n)),
 				fmt.Sprint(r.MinSize), fmt.Sprint(r.MaxSize), fmt.Sprintf("%.3g", r.MarginalError), fmt.Sprint(r.Converged)})
 		}
 	}
+	var figs []string
 	render := func(w io.Writer) error {
 		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.tol)
 		fmt.Fprintf(w, "Objective gap: mean −log p of the hard labels minus the exact optimum's (negative when the\n")
@@ -115,15 +121,34 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 		for _, f := range failures {
 			fmt.Fprintf(w, "\n%s\n", f)
 		}
+		for _, f := range figs {
+			fmt.Fprintf(w, "\n![%s](%s)\n", f, f)
+		}
 		return nil
 	}
 	if err := render(out); err != nil {
 		return err
 	}
-	if *outPath != "" {
-		return atomicfile.WriteFile(*outPath, 0o644, render)
+	if *outPath == "" {
+		return nil
 	}
-	return nil
+	if len(pts) > 0 {
+		dir, name := filepath.Split(*outPath)
+		paths, err := plots.LambdaSweep(filepath.Clean(dir+"."), strings.TrimSuffix(name, ".md"), pts)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		for _, p := range paths {
+			figs = append(figs, filepath.Base(p))
+		}
+	}
+	return atomicfile.WriteFile(*outPath, 0o644, func(w io.Writer) error {
+		if err := render(w); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "\nRegenerate:\n\n```sh\n%s\n```\n", shellCommand(append([]string{"selabench", "lambda-sweep"}, args...)))
+		return err
+	})
 }
 
 func parseFloats(s string) ([]float64, error) {

@@ -166,8 +166,17 @@ func TestLambdaSweep(t *testing.T) {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
 	written, err := os.ReadFile(out)
-	if err != nil || string(written) != stdout {
-		t.Fatalf("--out file differs from stdout (err %v)", err)
+	if err != nil || !strings.HasPrefix(string(written), stdout) {
+		t.Fatalf("--out file does not start with stdout (err %v)", err)
+	}
+	// The file also links its four figures, written beside it, and says how to regenerate it.
+	for _, f := range []string{"sweep-iterations.png", "sweep-seconds.png", "sweep-gap.png", "sweep-agreement.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil || !strings.Contains(string(written), "]("+f+")") {
+			t.Errorf("figure %s: %v (linked: %v)", f, err, strings.Contains(string(written), "]("+f+")"))
+		}
+	}
+	if !strings.Contains(string(written), "selabench lambda-sweep --synthetic 400,8,3") {
+		t.Errorf("no regenerate command:\n%s", written)
 	}
 	rows := 0
 	for _, line := range strings.Split(stdout, "\n") {
