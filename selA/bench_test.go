@@ -54,7 +54,7 @@ func benchPass(b *testing.B, mode KernelMode, n, k int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	kn := newKernel(w, n, k, defaultWorkers())
+	kn := newKernel(w, n, k, defaultWorkers(), nil)
 	a, s := newScaling(k), make([]float64, k)
 	build(kn, in, 25, nil, initialB(w, in, 25), s)
 	updateA(a, uniform(k), s, 1)
@@ -108,7 +108,7 @@ func TestPassRatio(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kn := newKernel(w, n, k, defaultWorkers())
+		kn := newKernel(w, n, k, defaultWorkers(), nil)
 		a, s := newScaling(k), make([]float64, k)
 		build(kn, in, 25, nil, initialB(w, in, 25), s)
 		updateA(a, uniform(k), s, 1)

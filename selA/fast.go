@@ -22,11 +22,16 @@ type kernel struct {
 	pbad []int     // per-chunk first row whose scaling broke down, or -1
 }
 
-func newKernel(w *Workspace, n, k, workers int) *kernel {
+// newKernel returns a kernel stored in g (length n·k), or in the workspace's
+// buffer when g is nil.
+func newKernel(w *Workspace, n, k, workers int, g []float32) *kernel {
 	p := newPlan(n, k, workers)
+	if g == nil {
+		g = w.kernel32(n * k)
+	}
 	return &kernel{
 		n: n, k: k, p: p,
-		g:    w.kernel32(n * k),
+		g:    g,
 		m:    w.vec(n),
 		part: w.vec(p.chunks * k),
 		perr: make([]float64, p.chunks),
@@ -38,7 +43,9 @@ func newKernel(w *Workspace, n, k, workers int) *kernel {
 func (kn *kernel) bytes() int64 { return int64(kn.n) * int64(kn.k) * 4 }
 
 // build (re)computes G for λ and α (nil: none) from the input. If b0 is
-// not nil it also sets s = Gᵀb0, the column sums that give the first a.
+// not nil it also sets s = Gᵀb0, the column sums that give the first a. Each row of
+// the input is read whole (into v) before the row of G is written, so kn.g may be
+// the input's own memory (SolveInPlace): the bits of G are the same either way.
 func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64) {
 	k := kn.k
 	kn.p.run(func(ch, lo, hi int) {
@@ -336,13 +343,19 @@ func (l *loop) capped() bool {
 	return true
 }
 
-func solveFast[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) {
+// solveFast is Sinkhorn. With g not nil (SolveInPlace, g is in.x's memory) the
+// kernel is built in g, after which only the O(N) row data of in is read: the
+// objective recovers L from the kernel (input.at).
+func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*Result, error) {
 	n, k := in.n, in.k
 	t0 := time.Now()
-	kn := newKernel(w, n, k, cfg.workers)
+	kn := newKernel(w, n, k, cfg.workers, g)
 	l := newLoop(w, cfg, n, k)
 	b0 := initialB(w, in, cfg.lambda)
 	build(kn, in, cfg.lambda, nil, b0, l.s)
+	if g != nil {
+		in.clobber(kn.g, cfg.lambda)
+	}
 	if y := updateA(l.a, cfg.r, l.s, cfg.phi); y >= 0 {
 		return nil, zeroColumn(cfg, y)
 	}

@@ -26,7 +26,7 @@ import (
 // while no absorption happens the two variants compute the same bits.
 func solveLog[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) {
 	n, k := in.n, in.k
-	kn := newKernel(w, n, k, cfg.workers)
+	kn := newKernel(w, n, k, cfg.workers, nil)
 	l := newLoop(w, cfg, n, k)
 	res := &Result{KernelBytes: kn.bytes()}
 	var alpha []float64 // nil until the first absorption: then G is Sinkhorn's

@@ -99,7 +99,8 @@ type Options struct {
 
 	// Logits says the input holds raw scores rather than log-probabilities: each row
 	// is then log-softmax-normalised, L_iy = x_iy − log Σ_y' exp(x_iy'), computed in
-	// float64 on the fly. The caller's slice is never modified, with or without it.
+	// float64 on the fly. The caller's slice is not modified, with or without it
+	// (except by SolveInPlace, which overwrites it with the kernel).
 	Logits bool
 
 	// Tol is the tolerance of the official stopping rule
@@ -235,12 +236,42 @@ type Result struct {
 // scalings, hard labels and diagnostics. L is not modified. Each call allocates its
 // buffers afresh; a Workspace reuses them across calls.
 func Solve(L []float32, n, k int, opt Options) (*Result, error) {
-	return solve(new(Workspace), L, n, k, opt)
+	return solve(new(Workspace), L, n, k, opt, false)
 }
 
 // Solve64 is Solve for float64 input.
 func Solve64(L []float64, n, k int, opt Options) (*Result, error) {
-	return solve(new(Workspace), L, n, k, opt)
+	return solve(new(Workspace), L, n, k, opt, false)
+}
+
+// SolveInPlace is Solve for the Sinkhorn variant without a second N×K buffer: it
+// overwrites L with the kernel instead of allocating one, so a solve needs the
+// input plus O(N + K) float64 vectors, the labels and, when the iterations use it,
+// the truncated kernel (Options.Kernel; about 6 bytes per kept entry) — for
+// N = 1 281 167 and K = 3000, 15.4 GB instead of 30.8 GB. Options.Variant must be
+// Sinkhorn: SinkhornLog rebuilds its kernel from L after every absorption, which
+// the stored kernel cannot reproduce where entries underflowed, and SinkhornRef
+// needs a float64 kernel. Options.Logits is honoured as in Solve.
+//
+// Every field of the Result is bit for bit that of Solve on the same input and
+// Options, except Objective and the timings: the kernel is computed row by row, each
+// row read whole before it is overwritten, so it holds the same bits as Solve's,
+// and nothing after it reads L. Objective recovers −L_{i,Labels[i]} from the kernel,
+// L_iy = max_y' L_iy' + log(G_iy)/λ. That entry is never 0: the label maximises
+// a_y·G_iy, which is at least a_y' > 0 at the row's own maximum (G = 1 there). Each
+// G_iy is exp(λ(L_iy − max L_i)) within one float32 ulp (relative 1.2e-7, see
+// expKernel), so every recovered L, and the Objective, are within 1.3e-7/λ of
+// Solve's (plus float64 rounding; the tests observe at most 6e-8/λ).
+//
+// On return L holds the kernel G_iy = exp(λ·(L_iy − max_y' L_iy')) in float32, with
+// L the log-probabilities (after the log-softmax when Options.Logits is set, which
+// cancels): every row's largest entry is exactly 1, and entries below 2⁻¹²⁶ (where
+// λ·(max L − L) > 87.3) are 0. L is untouched when the call fails validation (an
+// error wrapping ErrInput: shape, Options, a non-finite entry); after an
+// ErrNumerical it holds the kernel. For speed back L with huge pages, as a
+// Workspace's kernel is (internal/hugemem), since every pass streams it.
+func SolveInPlace(L []float32, n, k int, opt Options) (*Result, error) {
+	return solve(new(Workspace), L, n, k, opt, true)
 }
 
 // Workspace keeps the large buffers of a solve — the N×K kernel (N·K·4 bytes;
@@ -260,12 +291,18 @@ type Workspace struct {
 
 // Solve is the package-level Solve on the workspace's buffers.
 func (w *Workspace) Solve(L []float32, n, k int, opt Options) (*Result, error) {
-	return solve(w, L, n, k, opt)
+	return solve(w, L, n, k, opt, false)
 }
 
 // Solve64 is the package-level Solve64 on the workspace's buffers.
 func (w *Workspace) Solve64(L []float64, n, k int, opt Options) (*Result, error) {
-	return solve(w, L, n, k, opt)
+	return solve(w, L, n, k, opt, false)
+}
+
+// SolveInPlace is the package-level SolveInPlace on the workspace's vectors and
+// truncated kernel; it neither uses nor allocates the workspace's N×K kernel.
+func (w *Workspace) SolveInPlace(L []float32, n, k int, opt Options) (*Result, error) {
+	return solve(w, L, n, k, opt, true)
 }
 
 // kernel32 returns a float32 buffer of length n with unspecified contents.
@@ -472,10 +509,29 @@ type input[T real] struct {
 	n, k  int
 	xmax  []float64 // max_y x_iy of every row
 	shift []float64 // log-sum-exp of each row when the input holds logits
+
+	// After an in-place build (SolveInPlace) x is nil and its memory holds the
+	// kernel g = exp(λ·(L − max L)) at λ = lam, from which at recovers L.
+	g   []float32
+	lam float64
 }
 
-// at returns L_iy in float64.
+// clobber records that x has been overwritten by the kernel g built at λ = lam.
+func (in *input[T]) clobber(g []float32, lam float64) {
+	in.x, in.g, in.lam = nil, g, lam
+}
+
+// at returns L_iy in float64 — after an in-place build, max_y L_iy + log(g_iy)/λ,
+// within 1.3e-7/λ of L_iy (see SolveInPlace). An entry that underflowed to 0 (never
+// a label's, which is the only use) gives the upper bound max L + log(2⁻¹²⁶)/λ.
 func (in *input[T]) at(i, y int) float64 {
+	if in.g != nil {
+		g := float64(in.g[i*in.k+y])
+		if g == 0 {
+			return in.lmax(i) + logMinNormal32/in.lam
+		}
+		return in.lmax(i) + math.Log(g)/in.lam
+	}
 	v := float64(in.x[i*in.k+y])
 	if in.shift != nil {
 		v -= in.shift[i]
@@ -615,7 +671,10 @@ func (in *input[T]) logSoftmax(w *Workspace, workers int) {
 	})
 }
 
-func solve[T real](w *Workspace, x []T, n, k int, opt Options) (*Result, error) {
+// solve validates and dispatches. With inPlace (x is then []float32) the Sinkhorn
+// kernel is built in x's memory; every check that can fail with ErrInput runs
+// before that.
+func solve[T real](w *Workspace, x []T, n, k int, opt Options, inPlace bool) (*Result, error) {
 	start := time.Now()
 	w.used = 0
 	if err := checkShape(len(x), n, k); err != nil {
@@ -624,6 +683,13 @@ func solve[T real](w *Workspace, x []T, n, k int, opt Options) (*Result, error) 
 	cfg, err := newConfig(n, k, opt)
 	if err != nil {
 		return nil, err
+	}
+	var g []float32 // the kernel's memory: nil means the workspace's
+	if inPlace {
+		if cfg.variant != Sinkhorn {
+			return nil, fmt.Errorf("sela: in-place solve: variant %v rebuilds its kernel from L or stores it in float64; only sinkhorn solves in place: %w", cfg.variant, ErrInput)
+		}
+		g = any(x).([]float32)
 	}
 	in, err := newInput(w, x, n, k, cfg.workers)
 	if err != nil {
@@ -637,7 +703,7 @@ func solve[T real](w *Workspace, x []T, n, k int, opt Options) (*Result, error) 
 	case SinkhornRef:
 		res, err = solveRef(w, in, cfg)
 	case Sinkhorn:
-		res, err = solveFast(w, in, cfg)
+		res, err = solveFast(w, in, cfg, g)
 	case SinkhornLog:
 		res, err = solveLog(w, in, cfg)
 	}

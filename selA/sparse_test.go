@@ -130,7 +130,7 @@ func sparseSetup(t *testing.T, L []float32, n, k int, opt Options, iters int) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	kn := newKernel(w, n, k, cfg.workers)
+	kn := newKernel(w, n, k, cfg.workers, nil)
 	l := newLoop(w, cfg, n, k)
 	b0 := initialB(w, in, cfg.lambda)
 	build(kn, in, cfg.lambda, nil, b0, l.s)
