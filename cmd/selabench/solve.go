@@ -64,6 +64,9 @@ type solveConfig struct {
 	masses     []float64 // Sinkhorn masses, or nil
 	isLogProbs bool
 	kernel     sela.KernelMode
+	// inPlace lets the sinkhorn solver overwrite a float32 matrix with its
+	// kernel (sela.SolveInPlace): half the memory, for a matrix used once.
+	inPlace bool
 }
 
 func runSolve(args []string, out, errOut io.Writer) error {
@@ -97,6 +100,7 @@ func runSolve(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	cfg.solver, cfg.lambda, cfg.isLogProbs = *solver, *lambda, *logProbs
+	cfg.inPlace = true // m is read once
 	if *sizesPath != "" {
 		if cfg.sizes, cfg.masses, err = readSizes(*sizesPath, m.n, m.k); err != nil {
 			return err
@@ -255,9 +259,12 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 	}
 	opt := sela.Options{Variant: variant, Lambda: cfg.lambda, Masses: cfg.masses, Logits: !cfg.isLogProbs, Tol: cfg.tol, MaxIter: cfg.maxIter, Kernel: cfg.kernel}
 	var r *sela.Result
-	if m.f32 != nil {
+	switch {
+	case m.f32 != nil && cfg.inPlace && variant == sela.Sinkhorn:
+		r, err = sela.SolveInPlace(m.f32, m.n, m.k, opt)
+	case m.f32 != nil:
 		r, err = sela.Solve(m.f32, m.n, m.k, opt)
-	} else {
+	default:
 		r, err = sela.Solve64(m.f64, m.n, m.k, opt)
 	}
 	if err != nil {
