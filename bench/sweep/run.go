@@ -80,6 +80,12 @@ func Run(f *File, opt Options) (*Summary, error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
+	results := ResultsPath(opt.Out, opt.Shard, opt.Shards)
+	unlock, err := lock(filepath.Join(opt.Out, "."+filepath.Base(results)+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	todo, skipped, err := Pending(f, opt)
 	if err != nil {
 		return nil, err

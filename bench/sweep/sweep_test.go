@@ -271,7 +271,7 @@ func TestRunResumeShardMerge(t *testing.T) {
 		}
 		parts = append(parts, s.Results)
 	}
-	if got := readDir(t, sharded); !slices.Equal(got, []string{"logs", "results-shard-0-of-2.jsonl", "results-shard-1-of-2.jsonl"}) {
+	if got := readDir(t, sharded); !slices.Equal(got, []string{".results-shard-0-of-2.jsonl.lock", ".results-shard-1-of-2.jsonl.lock", "logs", "results-shard-0-of-2.jsonl", "results-shard-1-of-2.jsonl"}) {
 		t.Errorf("shard directory holds %q", got)
 	}
 	m := mustMerge(t, parts...)
@@ -293,6 +293,24 @@ func TestRunResumeShardMerge(t *testing.T) {
 	}
 	if _, err := Merge(s.Results, other); err == nil || !strings.Contains(err.Error(), "conflicting") || !strings.Contains(err.Error(), "other.jsonl:1") {
 		t.Errorf("conflict: %v", err)
+	}
+}
+
+// TestLocked: a second sweep on the same results file is refused while the
+// first one runs.
+func TestLocked(t *testing.T) {
+	f := parse(t, `{"base": {"method": "random-net", "dataset": "synthetic", "knn": 5}, "grid": {"seed": [0]}}`)
+	dir := t.TempDir()
+	unlock, err := lock(filepath.Join(dir, ".results.jsonl.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(f, Options{Out: dir}); err == nil || !strings.Contains(err.Error(), "another sweep") {
+		t.Errorf("second writer: %v", err)
+	}
+	unlock()
+	if s, err := Run(f, Options{Out: dir}); err != nil || s.Ran != 1 {
+		t.Errorf("after unlock: %+v, %v", s, err)
 	}
 }
 
