@@ -67,10 +67,7 @@ func WriteFigures(dir, stem string, s *Summary) ([]Figure, error) {
 // WriteReport writes the report of s to path (markdown, atomically) with its
 // figures beside it (see WriteFigures), linked from a Figures section.
 func WriteReport(path string, s *Summary, opt MarkdownOptions) error {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
+	dir, name := filepath.Dir(path), filepath.Base(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("reports: %s: the directory %s does not exist", path, dir)
 	}

@@ -23,6 +23,9 @@ type MarkdownOptions struct {
 	Warnings []Warning
 	// Figures are linked, with their captions, in a Figures section.
 	Figures []Figure
+	// Note is a markdown paragraph placed under the title: how the runs were
+	// made, what to look at.
+	Note string
 }
 
 // WriteMarkdown writes s as a markdown report: the title, one table row per
@@ -74,6 +77,9 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", title)
+	if opt.Note != "" {
+		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(opt.Note))
+	}
 	if err := t.Markdown(&b); err != nil {
 		return err
 	}

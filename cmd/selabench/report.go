@@ -27,6 +27,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
+	note := fs.String("note", "", "a markdown paragraph under the title: how the runs were made, what to look at")
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
@@ -62,6 +63,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 	}
 	opt := reports.MarkdownOptions{
 		Title:    *title,
+		Note:     *note,
 		Command:  shellCommand(append([]string{"selabench", "report"}, args...)),
 		Warnings: warns,
 	}

@@ -74,11 +74,11 @@ func TestReportOut(t *testing.T) {
 	dir := t.TempDir()
 	a := writeRecords(t, dir, "my runs.jsonl", map[string][]float64{"sela": {0.5, 0.6}, "deepcluster": {0.1}}, "")
 	md := filepath.Join(dir, "r.md")
-	code, out, errOut := runCLI("report", "--out", md, "--title", "Smoke", "--", a)
+	code, out, errOut := runCLI("report", "--out", md, "--title", "Smoke", "--note", "Made by *hand*.", "--", a)
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
-	if want := "wrote " + md + ": 2 rows from 3 records\n"; out != want || errOut != "" {
+	if want := "wrote " + md + " (and its figures, PNG, beside it): 2 rows from 3 records\n"; out != want || errOut != "" {
 		t.Errorf("stdout %q, stderr %q; want %q and nothing", out, errOut, want)
 	}
 	got, err := os.ReadFile(md)
@@ -86,7 +86,7 @@ func TestReportOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The command quotes the path with a space so that a shell reads it back.
-	for _, want := range []string{"# Smoke\n", "| deepcluster |     1 |    0.1000 (n=1) |", "selabench report --out " + md + " --title Smoke -- '" + a + "'\n"} {
+	for _, want := range []string{"# Smoke\n\nMade by *hand*.\n\n", "| deepcluster |     1 |    0.1000 (n=1) |", "selabench report --out " + md + " --title Smoke --note 'Made by *hand*.' -- '" + a + "'\n"} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("%s lacks %q:\n%s", md, want, got)
 		}
@@ -116,7 +116,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", filepath.Join(dir, "missing.jsonl")}, 1, filepath.Join(dir, "missing.jsonl")},
 		{[]string{"report", old}, 1, "no usable records in " + old},
 		{[]string{"report", corrupt}, 1, corrupt + ":1: not a valid record"},
-		{[]string{"report", good, "--out", filepath.Join(dir, "no", "r.md")}, 1, "--out: atomicfile: " + filepath.Join(dir, "no", "r.md")},
+		{[]string{"report", good, "--out", filepath.Join(dir, "no", "r.md")}, 1, "--out: reports: " + filepath.Join(dir, "no", "r.md") + ": the directory " + filepath.Join(dir, "no") + " does not exist"},
 	} {
 		code, _, errOut := runCLI(test.args...)
 		if code != test.code || !strings.Contains(errOut, test.want) {
