@@ -90,7 +90,7 @@ func Run(f *File, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Results: ResultsPath(opt.Out, opt.Shard, opt.Shards), Cells: len(todo) + skipped, Skipped: skipped}
+	s := &Summary{Results: results, Cells: len(todo) + skipped, Skipped: skipped}
 	data := map[string]*datasets.Dataset{}
 	for _, c := range todo {
 		if data[c.Config.Dataset] == nil {
