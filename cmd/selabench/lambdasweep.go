@@ -32,6 +32,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	lambdaList := fs.String("lambdas", "1,5,10,25,50,100,1000", "comma-separated λ values")
 	solverList := fs.String("solvers", "sinkhorn,sinkhorn-log", "comma-separated Sinkhorn solvers to sweep (sinkhorn-ref, sinkhorn, sinkhorn-log); the exact solver is always run once as the reference")
 	sinkhornConfig := sinkhornFlags(fs)
+	note := fs.String("note", "", "a markdown paragraph to put first: where the scores came from, what to look at")
 	outPath := fs.String("out", "", "also write the markdown table to this `file`, with four figures (PNG: iterations, seconds, objective gap and agreement against λ) beside it")
 	if err := fs.parse(args, out); err != nil {
 		return err
@@ -112,6 +113,9 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	}
 	var figs []string
 	render := func(w io.Writer) error {
+		if *note != "" {
+			fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(*note))
+		}
 		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.tol)
 		fmt.Fprintf(w, "Objective gap: mean −log p of the hard labels minus the exact optimum's (negative when the\n")
 		fmt.Fprintf(w, "labels break the exact sizes). Seconds cover the solve only.\n\n")

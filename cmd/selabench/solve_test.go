@@ -161,7 +161,7 @@ func TestSolveErrors(t *testing.T) {
 func TestLambdaSweep(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "sweep.md")
-	code, stdout, errOut := runCLI("lambda-sweep", "--synthetic", "400,8,3", "--kind", "network", "--lambdas", "5,25,2000", "--solvers", "sinkhorn,sinkhorn-log", "--out", out)
+	code, stdout, errOut := runCLI("lambda-sweep", "--synthetic", "400,8,3", "--kind", "network", "--lambdas", "5,25,2000", "--solvers", "sinkhorn,sinkhorn-log", "--out", out, "--note", "Scores: *synthetic*.")
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
@@ -175,7 +175,7 @@ func TestLambdaSweep(t *testing.T) {
 			t.Errorf("figure %s: %v (linked: %v)", f, err, strings.Contains(string(written), "]("+f+")"))
 		}
 	}
-	if !strings.Contains(string(written), "selabench lambda-sweep --synthetic 400,8,3") {
+	if !strings.HasPrefix(string(written), "Scores: *synthetic*.\n\n") || !strings.Contains(string(written), "selabench lambda-sweep --synthetic 400,8,3") {
 		t.Errorf("no regenerate command:\n%s", written)
 	}
 	rows := 0
