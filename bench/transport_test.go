@@ -55,6 +55,11 @@ func BenchmarkSinkhorn(b *testing.B) {
 		{sela.Sinkhorn, logits.Gaussian, 60000, 1000, 25},
 		{sela.Sinkhorn, logits.Network, 60000, 100, 25},
 		{sela.Sinkhorn, logits.Network, 60000, 1000, 25},
+		// Speed across λ on network-like scores (the λ = 25 case above).
+		{sela.Sinkhorn, logits.Network, 60000, 1000, 5},
+		{sela.Sinkhorn, logits.Network, 60000, 1000, 10},
+		{sela.Sinkhorn, logits.Network, 60000, 1000, 50},
+		{sela.Sinkhorn, logits.Network, 60000, 1000, 100},
 		{sela.SinkhornLog, logits.Gaussian, 60000, 1000, 25},
 		{sela.SinkhornLog, logits.Network, 6000, 100, 1000},
 		{sela.SinkhornRef, logits.Gaussian, 60000, 100, 25},
