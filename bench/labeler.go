@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/selabench/selabench/baselines"
@@ -32,7 +34,7 @@ type LabelStats struct {
 	Converged  bool    `json:"converged"`
 	// Objective is the mean −log P of the chosen labels (transport methods).
 	Objective float64 `json:"objective,omitempty"`
-	// Note carries a solver's reason for stopping when it did not converge.
+	// Note carries a solver's remark: why it stopped without converging, or a fallback.
 	Note string `json:"note,omitempty"`
 }
 
@@ -79,6 +81,15 @@ func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
 	stats := make([]LabelStats, len(in.LogProbs))
 	for h, lp := range in.LogProbs {
 		res, err := s.ws[h].Solve(lp, in.N, in.K, s.opt)
+		fallback := ""
+		if errors.Is(err, sela.ErrNumerical) {
+			// The float32 kernel exp(λ(L − max L)) underflowed a whole column
+			// (large λ on confident outputs): the log-domain solver handles it.
+			opt := s.opt
+			opt.Variant = sela.SinkhornLog
+			res, err = s.ws[h].Solve(lp, in.N, in.K, opt)
+			fallback = "the float32 kernel broke down; solved by sinkhorn-log"
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("sela: head %d: %w", h, err)
 		}
@@ -87,6 +98,9 @@ func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
 			Converged: res.Converged, Objective: res.Objective}
 		if !res.Converged {
 			stats[h].Note = res.Reason
+		}
+		if fallback != "" {
+			stats[h].Note = strings.TrimPrefix(stats[h].Note+"; "+fallback, "; ")
 		}
 	}
 	return labels, stats, nil

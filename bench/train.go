@@ -55,6 +55,9 @@ type EpochStats struct {
 	SolveIterations int `json:"solve_iterations"`
 	// Unconverged counts solves of the epoch that stopped at their iteration cap.
 	Unconverged int `json:"unconverged,omitempty"`
+	// Notes are the solvers' remarks ("head 1: …"): why a solve did not
+	// converge, or that sela's float32 kernel broke down and sinkhorn-log took over.
+	Notes []string `json:"notes,omitempty"`
 	// Heads describe each head's pseudo-labels at the end of the epoch.
 	Heads []HeadEpoch `json:"heads"`
 }
@@ -268,7 +271,7 @@ func (r *runner) fit() error {
 		labelStep := func() error {
 			t := time.Now()
 			r.report(Progress{Phase: "label", Epoch: epoch, Step: step, Steps: steps})
-			solve, iters, unconverged, err := r.labelStep(labeler, epoch, solves)
+			solve, iters, unconverged, notes, err := r.labelStep(labeler, epoch, solves)
 			if err != nil {
 				return fmt.Errorf("bench: label step %d (epoch %d): %w", solves, epoch, err)
 			}
@@ -278,6 +281,7 @@ func (r *runner) fit() error {
 			es.SolveSeconds += solve
 			es.SolveIterations += iters
 			es.Unconverged += unconverged
+			es.Notes = append(es.Notes, notes...)
 			return nil
 		}
 		if labeler != nil && times == nil {
@@ -382,7 +386,7 @@ func cloneLabels(l [][]int) [][]int {
 // labelStep computes what the labeler needs on the whole training set and
 // replaces the pseudo-labels. It returns the solver seconds and iterations and
 // the number of heads whose solve did not converge.
-func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, err error) {
+func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, notes []string, err error) {
 	needF, needLP := l.Needs()
 	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k}
 	views := r.cfg.Views
@@ -392,29 +396,32 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, u
 	if needF {
 		f, _, err := r.pass(&r.trainSet, 0, nil, false)
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, nil, err
 		}
 		in.Features, in.D = f, len(f)/r.trainSet.N
 	}
 	if needLP {
 		augRand := rng.New(r.cfg.Seed, fmt.Sprintf("bench/label/step%d", index))
 		if _, in.LogProbs, err = r.pass(&r.trainSet, views, augRand, true); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, nil, err
 		}
 	}
 	labels, stats, err := l.Label(in)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, nil, err
 	}
-	for _, s := range stats {
+	for h, s := range stats {
 		solve += s.Seconds
 		iters += s.Iterations
 		if !s.Converged {
 			unconverged++
 		}
+		if s.Note != "" {
+			notes = append(notes, fmt.Sprintf("head %d: %s", h, s.Note))
+		}
 	}
 	r.labels = labels
-	return solve, iters, unconverged, nil
+	return solve, iters, unconverged, notes, nil
 }
 
 // evalBatch is the batch size of forward passes in evaluation mode.

@@ -284,3 +284,31 @@ func peakRSS() (int64, error) {
 	}
 	return 0, fmt.Errorf("peak memory: /proc/self/status has no VmHWM")
 }
+
+// TestSelaFallsBack: when sela's float32 kernel underflows a whole column (every
+// sample gives cluster 1 a log-probability of −100, so exp(25·(−100)) = 0), the
+// label step solves in the log domain instead, says so, and still balances.
+func TestSelaFallsBack(t *testing.T) {
+	c := DefaultConfig(MethodSeLa, "synthetic")
+	l, err := newLabeler(&c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 10
+	lp := make([]float32, 2*n)
+	for i := range n {
+		lp[2*i], lp[2*i+1] = 0, -100+float32(i)
+	}
+	labels, stats, err := l.Label(&LabelInput{N: n, K: 2, LogProbs: [][]float32{lp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := 0
+	for _, y := range labels[0] {
+		ones += y
+	}
+	// Equipartition: the five samples least sure of cluster 0 (the largest i) go to cluster 1.
+	if ones != n/2 || labels[0][n-1] != 1 || labels[0][0] != 0 || !strings.Contains(stats[0].Note, "sinkhorn-log") {
+		t.Errorf("labels %v, note %q", labels[0], stats[0].Note)
+	}
+}
