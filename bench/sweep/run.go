@@ -1,9 +1,11 @@
 package sweep
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/selabench/selabench/bench"
 	"github.com/selabench/selabench/datasets"
+	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/reports"
 )
 
@@ -53,6 +56,9 @@ type Summary struct {
 	Skipped int    // already in the results file (Resume)
 	Ran     int    // finished now
 	Failed  []Event
+	// Repaired, when not empty, says that the results file ended in a partial
+	// line (a writer without atomic appends crashed) which Resume dropped.
+	Repaired string
 }
 
 // ResultsPath is the results file of a sweep in dir (shards 0: unsharded).
@@ -86,11 +92,17 @@ func Run(f *File, opt Options) (*Summary, error) {
 		return nil, err
 	}
 	defer unlock()
+	var repaired string
+	if opt.Resume {
+		if repaired, err = dropPartialLine(results); err != nil {
+			return nil, err
+		}
+	}
 	todo, skipped, err := Pending(f, opt)
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Results: results, Cells: len(todo) + skipped, Skipped: skipped}
+	s := &Summary{Results: results, Cells: len(todo) + skipped, Skipped: skipped, Repaired: repaired}
 	data := map[string]*datasets.Dataset{}
 	for _, c := range todo {
 		if data[c.Config.Dataset] == nil {
@@ -168,6 +180,27 @@ func Pending(f *File, opt Options) (todo []Cell, done int, err error) {
 		}
 	}
 	return todo, done, nil
+}
+
+// dropPartialLine rewrites path (atomically) without a last line that lacks its
+// newline, and says what it dropped; a complete file is left alone.
+func dropPartialLine(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && (len(b) == 0 || b[len(b)-1] == '\n')) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sweep: %w", err)
+	}
+	keep := bytes.LastIndexByte(b, '\n') + 1
+	err = atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(b[:keep])
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("sweep: %w", err)
+	}
+	return fmt.Sprintf("%s: dropped a partial last line (line %d, %d bytes) left by a crashed writer", path, bytes.Count(b[:keep], []byte("\n"))+1, len(b)-keep), nil
 }
 
 // finished returns the hashes of the cells recorded in the results file.

@@ -132,6 +132,9 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if s.Repaired != "" {
+		fmt.Fprintf(errOut, "selabench sweep: warning: %s\n", s.Repaired)
+	}
 	fmt.Fprintf(out, "results: %s (%d cells run now, %d done before)\n", s.Results, s.Ran, s.Skipped)
 	if len(s.Failed) > 0 {
 		var msgs []string
