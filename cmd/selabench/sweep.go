@@ -33,7 +33,7 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list]", errOut)
 	outDir := fs.String("out", "", "directory of the results (results.jsonl, or results-shard-I-of-N.jsonl), per-cell logs (logs/) and report (report.md)")
 	jobs := fs.Int("jobs", 1, "cells run at once (each cell also uses every core for its matrix products)")
-	shard := fs.String("shard", "", "run only shard `i/n` of the cells (0 ≤ i < n, as Slurm array task IDs and Kubernetes completion indexes)")
+	shard := fs.String("shard", "", "split the cells into n shards and run shard `i/n` only (0 ≤ i < n, as Slurm array task IDs and Kubernetes completion indexes)")
 	resume := fs.Bool("resume", false, "skip the cells already in the results file (after a crash, Ctrl-C or a failed cell)")
 	dataDir := fs.String("data", "", "directory holding the datasets' files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	list := fs.Bool("list", false, "print the cells (of the shard) and exit without running anything")
