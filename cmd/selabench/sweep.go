@@ -35,7 +35,7 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	jobs := fs.Int("jobs", 1, "cells run at once (each cell also uses every core for its matrix products)")
 	shard := fs.String("shard", "", "split the cells into n shards and run shard `i/n` only (0 ≤ i < n, as Slurm array task IDs and Kubernetes completion indexes)")
 	resume := fs.Bool("resume", false, "skip the cells already in the results file (after a crash, Ctrl-C or a failed cell)")
-	dataDir := fs.String("data", "", "directory holding the datasets' files (default: $SELABENCH_DATA/NAME, then the built-in places)")
+	dataDir := fs.String("data", "", "directory holding the dataset's files, for a sweep over one dataset (default, and for several: $SELABENCH_DATA/NAME, then the built-in places)")
 	list := fs.Bool("list", false, "print the cells (of the shard) and exit without running anything")
 	force := fs.Bool("progress", false, "draw the progress bar on stderr even when it is not a terminal")
 	paths, err := parseInterspersed(fs, args, out)
@@ -57,6 +57,17 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	}
 	if *jobs < 1 {
 		return usagef("--jobs must be ≥ 1, got %d", *jobs)
+	}
+	if *dataDir != "" {
+		names := map[string]bool{}
+		for _, c := range f.Cells {
+			if c.Config.Dataset != "synthetic" {
+				names[c.Config.Dataset] = true
+			}
+		}
+		if len(names) > 1 {
+			return usagef("--data names one directory but the sweep reads %d datasets: set $SELABENCH_DATA instead (it holds one folder per dataset)", len(names))
+		}
 	}
 	cells := f.Cells
 	if opt.Shards > 0 {

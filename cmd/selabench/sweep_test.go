@@ -50,6 +50,8 @@ func TestSweepErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte("{\n \"base\": {\"method\": \"sela\"},\n \"grid\": {\"lambda\": [25, \"x\"]}\n}\n"), 0o644)
 	smoke := filepath.Join("..", "..", "bench", "sweeps", "smoke.json")
+	two := filepath.Join(dir, "two.json")
+	os.WriteFile(two, []byte(`{"base": {"method": "sela"}, "grid": {"dataset": ["mnist", "fashion-mnist"]}}`), 0o644)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -61,6 +63,7 @@ func TestSweepErrors(t *testing.T) {
 		{[]string{"sweep", smoke, "--out", dir, "--shard", "2/2"}, 2, "0 ≤ i < n"},
 		{[]string{"sweep", smoke, "--out", dir, "--jobs", "0"}, 2, "--jobs must be ≥ 1"},
 		{[]string{"sweep", "--out", dir}, 2, "give one sweep file"},
+		{[]string{"sweep", two, "--out", dir, "--data", dir}, 2, "--data names one directory but the sweep reads 2 datasets"},
 		{[]string{"merge", smoke}, 2, "give --out"},
 		{[]string{"merge", "--out", filepath.Join(dir, "m.jsonl")}, 2, "give the results files"},
 		{[]string{"merge", filepath.Join(dir, "none.jsonl"), "--out", filepath.Join(dir, "m.jsonl")}, 1, "no such file"},
