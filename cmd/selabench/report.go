@@ -33,7 +33,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	if *benchMode {
-		return runReportBench(paths, *outPath, out, errOut)
+		return runReportBench(paths, *outPath, *title, *note, shellCommand(append([]string{"selabench", "report"}, args...)), out, errOut)
 	}
 	if len(paths) == 0 {
 		return usagef("give at least one RESULTS.jsonl file")
@@ -78,7 +78,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 }
 
 // runReportBench is `report --bench OLD [NEW]`.
-func runReportBench(paths []string, outPath string, out, errOut io.Writer) error {
+func runReportBench(paths []string, outPath, title, note, command string, out, errOut io.Writer) error {
 	if len(paths) < 1 || len(paths) > 2 {
 		return usagef("--bench takes one or two go test -bench output files, got %d", len(paths))
 	}
@@ -98,7 +98,20 @@ func runReportBench(paths []string, outPath string, out, errOut io.Writer) error
 		newName = filepath.Base(paths[1])
 	}
 	write := func(w io.Writer) error {
-		return reports.WriteBenchMarkdown(w, series[0], series[1], oldName, newName)
+		if title != "" {
+			fmt.Fprintf(w, "# %s\n\n", title)
+		}
+		if note != "" {
+			fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(note))
+		}
+		if err := reports.WriteBenchMarkdown(w, series[0], series[1], oldName, newName); err != nil {
+			return err
+		}
+		if title != "" || note != "" {
+			_, err := fmt.Fprintf(w, "\n## Regenerate\n\n```sh\n%s\n```\n", command)
+			return err
+		}
+		return nil
 	}
 	if outPath == "" {
 		return write(out)

@@ -153,6 +153,11 @@ func TestReportBench(t *testing.T) {
 	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "change") {
 		t.Errorf("--out file: %v\n%s", err, b)
 	}
+	// A title and a note frame the table, and the command that remakes it follows.
+	code, out, _ = runCLI("report", "--bench", old, "--title", "Speed", "--note", "One machine.")
+	if code != 0 || !strings.HasPrefix(out, "# Speed\n\nOne machine.\n\n|") || !strings.Contains(out, "selabench report --bench "+old+" --title Speed --note 'One machine.'") {
+		t.Errorf("title and note: status %d\n%s", code, out)
+	}
 	if code, _, errOut = runCLI("report", "--bench", old, old, old); code != 2 || !strings.Contains(errOut, "one or two") {
 		t.Errorf("three files: status %d, stderr %q", code, errOut)
 	}
