@@ -182,8 +182,11 @@ func (p *parser) object(what string, field func(key string, line int) error) err
 		if err != nil {
 			return p.fail(err)
 		}
-		key := tok.(string) // the decoder only returns strings in key position
 		line := p.lineAt(off)
+		key, ok := tok.(string)
+		if !ok {
+			return p.errorf(line, "%s: a key must be a string, got %v", what, tok)
+		}
 		if first, dup := seen[key]; dup {
 			return p.errorf(line, "%s: key %q is set twice (first on line %d)", what, key, first)
 		}

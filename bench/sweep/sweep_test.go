@@ -129,6 +129,7 @@ func TestBadFiles(t *testing.T) {
 		{"syntax", "{\"base\": {\"method\": \"sela\",}\n}", `s.json:1: invalid JSON`},
 		{"truncated", "{\"base\": {\"method\": \"sela\"},\n\"grid\": {\"seed\": [0", `s.json:2: invalid JSON: unexpected end of file`},
 		{"trailing data", "{\"base\": {\"method\": \"sela\"}, \"grid\": {\"seed\": [0]}}\n{}", `s.json:2: unexpected data after the sweep object`},
+		{"number as a key", "{\"base\": {1: 2}}", `s.json:1: invalid JSON`},
 		{"not an object", "[1]", `s.json:1: the sweep file must be a JSON object`},
 		{"name not a string", "{\"name\": 3, \"grid\": {\"seed\": [0]}}", `s.json:1: name: want a string, got 3`},
 	} {
