@@ -19,6 +19,6 @@
 // a legend needs room), written atomically through internal/atomicfile. Lines
 // differ in colour, dash pattern and marker, so they stay apart in greyscale;
 // a group's style follows its index in the groups given, so that it matches
-// across figures drawn from the same groups. Legends sit outside the data area. Output is deterministic: equal inputs give
-// byte-identical files.
+// across figures drawn from the same groups. Legends sit outside the data
+// area. Output is deterministic: equal inputs give byte-identical files.
 package plots
