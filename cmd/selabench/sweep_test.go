@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/selabench/selabench/reports"
 )
 
 // TestSweepShardsMerge runs the smoke sweep as two local shards — what a Slurm
@@ -80,5 +87,68 @@ func TestSweepErrors(t *testing.T) {
 	code, out, _ := runCLI("sweep", smoke, "--list", "--shard", "1/2")
 	if code != 0 || !strings.Contains(out, "6 cells, 3 in shard 1/2") || strings.Count(out, "method=") != 3 {
 		t.Errorf("--list: status %d\n%s", code, out)
+	}
+}
+
+// TestSweepSubprocess is not a test: TestSweepKilled runs the CLI through it in
+// a child process (the test binary itself), so that it can kill -9 it.
+func TestSweepSubprocess(t *testing.T) {
+	args := os.Getenv("SELABENCH_CHILD_ARGS")
+	if args == "" {
+		t.Skip("run by TestSweepKilled")
+	}
+	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+}
+
+// TestSweepKilled kills a running sweep with SIGKILL once it has recorded two
+// cells, checks that the results file holds only whole records, and resumes it.
+func TestSweepKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke sweep")
+	}
+	dir := t.TempDir()
+	smoke := filepath.Join("..", "..", "bench", "sweeps", "smoke.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepSubprocess$")
+	cmd.Env = append(os.Environ(), "SELABENCH_CHILD_ARGS="+strings.Join([]string{"sweep", smoke, "--out", dir}, "\x1f"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(dir, "results.jsonl")
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		b, _ := os.ReadFile(results)
+		if bytes.Count(b, []byte("\n")) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the sweep recorded fewer than two cells in two minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	b, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+	if len(b) == 0 || b[len(b)-1] != '\n' || len(lines) >= 6 {
+		t.Fatalf("after kill -9: %d bytes, %d lines, last byte %q", len(b), len(lines), b[len(b)-1:])
+	}
+	for i, l := range lines {
+		if !json.Valid(l) {
+			t.Fatalf("line %d is not a whole record", i+1)
+		}
+	}
+	code, out, errOut := runCLI("sweep", smoke, "--out", dir, "--resume")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d cells to run (%d already done)", 6-len(lines), len(lines))) {
+		t.Fatalf("resume: status %d\n%s%s", code, out, errOut)
+	}
+	recs, _, err := reports.ReadRecords(results)
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("%d records after resume: %v", len(recs), err)
 	}
 }
