@@ -18,6 +18,12 @@ func fusedRowsAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float
 //go:noescape
 func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 
+// fusedRowsAVX512P is fusedRowsAVX512 software-pipelined across rows (same bits):
+// faster for short rows, where each row's reduction and division would stall.
+//
+//go:noescape
+func fusedRowsAVX512P(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+
 // kernelName names the implementation fusedRows uses on this machine.
 var kernelName = func() string {
 	switch {
@@ -33,7 +39,11 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 	switch kernelName {
 	case "avx512":
 		a = paddedA(a, k)
-		fusedRowsAVX512(&g[0], k, len(b), &a[0], c, &b[0], &s[0])
+		if k < pipelineMaxK {
+			fusedRowsAVX512P(&g[0], k, len(b), &a[0], c, &b[0], &s[0])
+		} else {
+			fusedRowsAVX512(&g[0], k, len(b), &a[0], c, &b[0], &s[0])
+		}
 	case "avx2":
 		a = paddedA(a, k)
 		mask := tailMask(k)
@@ -42,6 +52,11 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 		fusedRowsGo(g, k, a, c, b, s)
 	}
 }
+
+// pipelineMaxK: rows shorter than this take the pipelined AVX-512 pass. Measured
+// (BenchmarkPass, 2-core Zen 5, three interleaved rounds): K = 100 16–25 → 23–28
+// GB/s pipelined; K = 1000 about 5 % slower pipelined.
+const pipelineMaxK = 512
 
 // tailMask is the AVX2 load mask of a row's last, partial block of 32.
 func tailMask(k int) (m [lanes]int32) {

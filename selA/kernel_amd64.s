@@ -339,3 +339,230 @@ z_next:
 z_done:
 	VZEROUPPER
 	RET
+
+// func fusedRowsAVX512P(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+TEXT ·fusedRowsAVX512P(SB), NOSPLIT, $0-56
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	VMOVSD c+32(FP), X13
+	MOVQ b+40(FP), DX
+	MOVQ s+48(FP), R10
+	MOVQ R8, R11
+	SHLQ $2, R11
+	MOVQ R8, R12
+	ANDQ $-32, R12
+	// masks of the partial block: bit e of K1..K4 set for element 8j+e < k mod 32
+	MOVQ R8, CX
+	ANDQ $31, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	SHRL $8, AX
+	KMOVW AX, K2
+	SHRL $8, AX
+	KMOVW AX, K3
+	SHRL $8, AX
+	KMOVW AX, K4
+
+	// Software pipeline: row i+1's dot product runs in the loop of row i's column
+	// update (independent registers, so one row's reduction tree and division
+	// overlap the other's loads); every accumulator and every s[y] still sees its
+	// additions in the canonical order, so the bits are fusedRowsAVX512's.
+	TESTQ R9, R9
+	JZ p_done
+	// Prologue: row 0's dot product.
+	VXORPD Y0, Y0, Y0     // VEX zeroing clears the whole zmm register
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, R13
+	MOVQ DI, BX
+	XORQ CX, CX
+	CMPQ CX, R12
+	JGE p_dot_tail
+
+p_dot32:
+	VCVTPS2PD (R13), Z4
+	VCVTPS2PD 32(R13), Z5
+	VCVTPS2PD 64(R13), Z6
+	VCVTPS2PD 96(R13), Z7
+	VFMADD231PD (BX), Z4, Z0
+	VFMADD231PD 64(BX), Z5, Z1
+	VFMADD231PD 128(BX), Z6, Z2
+	VFMADD231PD 192(BX), Z7, Z3
+	ADDQ $128, R13
+	ADDQ $256, BX
+	ADDQ $32, CX
+	CMPQ CX, R12
+	JL p_dot32
+	JMP p_dot_tail
+
+p_row:
+	// Row i (at SI) has its b in Z14; R9 rows remain, row i included.
+	CMPQ R9, $1
+	JLE p_last
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, AX           // row i
+	LEAQ (SI)(R11*1), R13 // row i+1
+	MOVQ DI, BX           // a
+	MOVQ R10, R15         // s
+	XORQ CX, CX
+	CMPQ CX, R12
+	JGE p_both_tail
+
+p_both32:
+	PREFETCHT0 1024(R13)
+	VCVTPS2PD (R13), Z4
+	VCVTPS2PD 32(R13), Z5
+	VCVTPS2PD 64(R13), Z6
+	VCVTPS2PD 96(R13), Z7
+	VCVTPS2PD (AX), Z8
+	VCVTPS2PD 32(AX), Z9
+	VCVTPS2PD 64(AX), Z10
+	VCVTPS2PD 96(AX), Z11
+	VFMADD231PD (BX), Z4, Z0
+	VFMADD231PD 64(BX), Z5, Z1
+	VFMADD231PD 128(BX), Z6, Z2
+	VFMADD231PD 192(BX), Z7, Z3
+	VFMADD213PD (R15), Z14, Z8
+	VFMADD213PD 64(R15), Z14, Z9
+	VFMADD213PD 128(R15), Z14, Z10
+	VFMADD213PD 192(R15), Z14, Z11
+	VMOVUPD Z8, (R15)
+	VMOVUPD Z9, 64(R15)
+	VMOVUPD Z10, 128(R15)
+	VMOVUPD Z11, 192(R15)
+	ADDQ $128, R13
+	ADDQ $128, AX
+	ADDQ $256, BX
+	ADDQ $256, R15
+	ADDQ $32, CX
+	CMPQ CX, R12
+	JL p_both32
+
+p_both_tail:
+	// Row i's last k mod 32 columns (AX, R15 and CX point there), then row i+1's
+	// partial block.
+pb_axpy8:
+	MOVQ R8, BX
+	SUBQ CX, BX
+	CMPQ BX, $8
+	JL pb_axpy1
+	VCVTPS2PD (AX), Z4
+	VFMADD213PD (R15), Z14, Z4
+	VMOVUPD Z4, (R15)
+	ADDQ $32, AX
+	ADDQ $64, R15
+	ADDQ $8, CX
+	JMP pb_axpy8
+
+pb_axpy1:
+	CMPQ CX, R8
+	JGE pb_axpy_done
+	VCVTSS2SD (AX), X4, X4
+	VFMADD213SD (R15), X14, X4
+	VMOVSD X4, (R15)
+	ADDQ $4, AX
+	ADDQ $8, R15
+	INCQ CX
+	JMP pb_axpy1
+
+pb_axpy_done:
+	MOVQ R12, CX          // row i+1's partial block starts at column R12
+	LEAQ (SI)(R11*1), SI  // row i+1 becomes row i
+	DECQ R9
+	MOVQ R12, BX          // a at column R12
+	SHLQ $3, BX
+	ADDQ DI, BX
+
+p_dot_tail:
+	CMPQ CX, R8
+	JGE p_tree
+	VCVTPS2PD.Z (R13), K1, Z4
+	VCVTPS2PD.Z 32(R13), K2, Z5
+	VCVTPS2PD.Z 64(R13), K3, Z6
+	VCVTPS2PD.Z 96(R13), K4, Z7
+	VFMADD231PD (BX), Z4, Z0
+	VFMADD231PD 64(BX), Z5, Z1
+	VFMADD231PD 128(BX), Z6, Z2
+	VFMADD231PD 192(BX), Z7, Z3
+
+p_tree:
+	VADDPD Z1, Z0, Z0     // acc[l] + acc[8+l]
+	VADDPD Z3, Z2, Z2     // acc[16+l] + acc[24+l]
+	VADDPD Z2, Z0, Z0     // u
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0     // v
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0     // w
+	VUNPCKHPD X0, X0, X1
+	VADDSD X1, X0, X0     // d
+	VDIVSD X0, X13, X14
+	VMOVSD X14, (DX)
+	ADDQ $8, DX
+	VBROADCASTSD X14, Z14
+	JMP p_row
+
+p_last:
+	// The last row's update alone.
+	MOVQ SI, AX
+	MOVQ R10, R15
+	XORQ CX, CX
+	CMPQ CX, R12
+	JGE p_last_tail
+
+p_axpy32:
+	VCVTPS2PD (AX), Z4
+	VCVTPS2PD 32(AX), Z5
+	VCVTPS2PD 64(AX), Z6
+	VCVTPS2PD 96(AX), Z7
+	VFMADD213PD (R15), Z14, Z4
+	VFMADD213PD 64(R15), Z14, Z5
+	VFMADD213PD 128(R15), Z14, Z6
+	VFMADD213PD 192(R15), Z14, Z7
+	VMOVUPD Z4, (R15)
+	VMOVUPD Z5, 64(R15)
+	VMOVUPD Z6, 128(R15)
+	VMOVUPD Z7, 192(R15)
+	ADDQ $128, AX
+	ADDQ $256, R15
+	ADDQ $32, CX
+	CMPQ CX, R12
+	JL p_axpy32
+
+p_last_tail:
+pl_axpy8:
+	MOVQ R8, BX
+	SUBQ CX, BX
+	CMPQ BX, $8
+	JL pl_axpy1
+	VCVTPS2PD (AX), Z4
+	VFMADD213PD (R15), Z14, Z4
+	VMOVUPD Z4, (R15)
+	ADDQ $32, AX
+	ADDQ $64, R15
+	ADDQ $8, CX
+	JMP pl_axpy8
+
+pl_axpy1:
+	CMPQ CX, R8
+	JGE pl_axpy_done
+	VCVTSS2SD (AX), X4, X4
+	VFMADD213SD (R15), X14, X4
+	VMOVSD X4, (R15)
+	ADDQ $4, AX
+	ADDQ $8, R15
+	INCQ CX
+	JMP pl_axpy1
+
+pl_axpy_done:
+
+p_done:
+	VZEROUPPER
+	RET

@@ -22,13 +22,15 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 	}
 	if cpu.X86.HasAVX512F {
 		impls["avx512"] = fusedRowsAVX512
+		impls["avx512-pipelined"] = fusedRowsAVX512P
 	}
 	if len(impls) == 0 {
 		t.Skip("no AVX2/AVX-512 on this CPU")
 	}
 	for name, f := range impls {
 		for k := 1; k <= 200; k++ {
-			const rows = 3
+			// 1, 2 and 3 rows: the pipelined kernel's prologue, steady state and last row.
+			rows := 1 + k%3
 			g, a := kernelCase(rows, k, uint64(1000+k))
 			b1, b2 := make([]float64, rows), make([]float64, rows)
 			s1, s2 := make([]float64, k), make([]float64, k)
