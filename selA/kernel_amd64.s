@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "avx512.h"
 
 // The fused Sinkhorn pass over rows of a float32 kernel (see kernel.go for the
 // canonical definition that these routines reproduce bit for bit):
@@ -206,23 +207,7 @@ TEXT ·fusedRowsAVX512(SB), NOSPLIT, $0-56
 	VMOVSD c+32(FP), X13
 	MOVQ b+40(FP), DX
 	MOVQ s+48(FP), R10
-	MOVQ R8, R11
-	SHLQ $2, R11
-	MOVQ R8, R12
-	ANDQ $-32, R12
-	// masks of the partial block: bit e of K1..K4 set for element 8j+e < k mod 32
-	MOVQ R8, CX
-	ANDQ $31, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	SHRL $8, AX
-	KMOVW AX, K2
-	SHRL $8, AX
-	KMOVW AX, K3
-	SHRL $8, AX
-	KMOVW AX, K4
+	ROW_GEOMETRY
 
 z_row:
 	TESTQ R9, R9
@@ -267,15 +252,7 @@ z_reduce:
 	VFMADD231PD 192(BX), Z7, Z3
 
 z_tree:
-	VADDPD Z1, Z0, Z0     // acc[l] + acc[8+l]
-	VADDPD Z3, Z2, Z2     // acc[16+l] + acc[24+l]
-	VADDPD Z2, Z0, Z0     // u
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPD Y1, Y0, Y0     // v
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0     // w
-	VUNPCKHPD X0, X0, X1
-	VADDSD X1, X0, X0     // d
+	DOT_TREE
 
 z_divide:
 	VDIVSD X0, X13, X14
@@ -289,18 +266,7 @@ z_divide:
 	JGE z_axpy8
 
 z_axpy32:
-	VCVTPS2PD (AX), Z4
-	VCVTPS2PD 32(AX), Z5
-	VCVTPS2PD 64(AX), Z6
-	VCVTPS2PD 96(AX), Z7
-	VFMADD213PD (BX), Z14, Z4
-	VFMADD213PD 64(BX), Z14, Z5
-	VFMADD213PD 128(BX), Z14, Z6
-	VFMADD213PD 192(BX), Z14, Z7
-	VMOVUPD Z4, (BX)
-	VMOVUPD Z5, 64(BX)
-	VMOVUPD Z6, 128(BX)
-	VMOVUPD Z7, 192(BX)
+	AXPY32(AX, BX)
 	ADDQ $128, AX
 	ADDQ $256, BX
 	ADDQ $32, CX
@@ -349,23 +315,7 @@ TEXT ·fusedRowsAVX512P(SB), NOSPLIT, $0-56
 	VMOVSD c+32(FP), X13
 	MOVQ b+40(FP), DX
 	MOVQ s+48(FP), R10
-	MOVQ R8, R11
-	SHLQ $2, R11
-	MOVQ R8, R12
-	ANDQ $-32, R12
-	// masks of the partial block: bit e of K1..K4 set for element 8j+e < k mod 32
-	MOVQ R8, CX
-	ANDQ $31, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	SHRL $8, AX
-	KMOVW AX, K2
-	SHRL $8, AX
-	KMOVW AX, K3
-	SHRL $8, AX
-	KMOVW AX, K4
+	ROW_GEOMETRY
 
 	// Software pipeline: row i+1's dot product runs in the loop of row i's column
 	// update (independent registers, so one row's reduction tree and division
@@ -474,6 +424,8 @@ pb_axpy1:
 	JMP pb_axpy1
 
 pb_axpy_done:
+	TESTQ R13, R13
+	JZ p_done
 	MOVQ R12, CX          // row i+1's partial block starts at column R12
 	LEAQ (SI)(R11*1), SI  // row i+1 becomes row i
 	DECQ R9
@@ -494,15 +446,7 @@ p_dot_tail:
 	VFMADD231PD 192(BX), Z7, Z3
 
 p_tree:
-	VADDPD Z1, Z0, Z0     // acc[l] + acc[8+l]
-	VADDPD Z3, Z2, Z2     // acc[16+l] + acc[24+l]
-	VADDPD Z2, Z0, Z0     // u
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPD Y1, Y0, Y0     // v
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0     // w
-	VUNPCKHPD X0, X0, X1
-	VADDSD X1, X0, X0     // d
+	DOT_TREE
 	VDIVSD X0, X13, X14
 	VMOVSD X14, (DX)
 	ADDQ $8, DX
@@ -510,58 +454,23 @@ p_tree:
 	JMP p_row
 
 p_last:
-	// The last row's update alone.
+	// The last row's update alone; R13 = 0 tells the shared tail to finish.
+	XORQ R13, R13
 	MOVQ SI, AX
 	MOVQ R10, R15
 	XORQ CX, CX
 	CMPQ CX, R12
-	JGE p_last_tail
+	JGE pb_axpy8
 
 p_axpy32:
-	VCVTPS2PD (AX), Z4
-	VCVTPS2PD 32(AX), Z5
-	VCVTPS2PD 64(AX), Z6
-	VCVTPS2PD 96(AX), Z7
-	VFMADD213PD (R15), Z14, Z4
-	VFMADD213PD 64(R15), Z14, Z5
-	VFMADD213PD 128(R15), Z14, Z6
-	VFMADD213PD 192(R15), Z14, Z7
-	VMOVUPD Z4, (R15)
-	VMOVUPD Z5, 64(R15)
-	VMOVUPD Z6, 128(R15)
-	VMOVUPD Z7, 192(R15)
+	AXPY32(AX, R15)
 	ADDQ $128, AX
 	ADDQ $256, R15
 	ADDQ $32, CX
 	CMPQ CX, R12
 	JL p_axpy32
 
-p_last_tail:
-pl_axpy8:
-	MOVQ R8, BX
-	SUBQ CX, BX
-	CMPQ BX, $8
-	JL pl_axpy1
-	VCVTPS2PD (AX), Z4
-	VFMADD213PD (R15), Z14, Z4
-	VMOVUPD Z4, (R15)
-	ADDQ $32, AX
-	ADDQ $64, R15
-	ADDQ $8, CX
-	JMP pl_axpy8
-
-pl_axpy1:
-	CMPQ CX, R8
-	JGE pl_axpy_done
-	VCVTSS2SD (AX), X4, X4
-	VFMADD213SD (R15), X14, X4
-	VMOVSD X4, (R15)
-	ADDQ $4, AX
-	ADDQ $8, R15
-	INCQ CX
-	JMP pl_axpy1
-
-pl_axpy_done:
+	JMP pb_axpy8
 
 p_done:
 	VZEROUPPER

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "avx512.h"
 
 // The final labelling sweep's dense pass: the fused routines of kernel_amd64.s with
 // b given instead of computed (see sweepRowsGo in fast.go).
@@ -201,23 +202,7 @@ TEXT ·sweepRowsAVX512(SB), NOSPLIT, $0-56
 	MOVQ b+32(FP), R15
 	MOVQ d+40(FP), DX
 	MOVQ s+48(FP), R10
-	MOVQ R8, R11
-	SHLQ $2, R11
-	MOVQ R8, R12
-	ANDQ $-32, R12
-	// masks of the partial block: bit e of K1..K4 set for element 8j+e < k mod 32
-	MOVQ R8, CX
-	ANDQ $31, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	SHRL $8, AX
-	KMOVW AX, K2
-	SHRL $8, AX
-	KMOVW AX, K3
-	SHRL $8, AX
-	KMOVW AX, K4
+	ROW_GEOMETRY
 
 zs_row:
 	TESTQ R9, R9
@@ -262,15 +247,7 @@ zs_reduce:
 	VFMADD231PD 192(BX), Z7, Z3
 
 zs_tree:
-	VADDPD Z1, Z0, Z0     // acc[l] + acc[8+l]
-	VADDPD Z3, Z2, Z2     // acc[16+l] + acc[24+l]
-	VADDPD Z2, Z0, Z0     // u
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPD Y1, Y0, Y0     // v
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0     // w
-	VUNPCKHPD X0, X0, X1
-	VADDSD X1, X0, X0     // d
+	DOT_TREE
 
 zs_divide:
 	VMOVSD X0, (DX)      // d
@@ -285,18 +262,7 @@ zs_divide:
 	JGE zs_axpy8
 
 zs_axpy32:
-	VCVTPS2PD (AX), Z4
-	VCVTPS2PD 32(AX), Z5
-	VCVTPS2PD 64(AX), Z6
-	VCVTPS2PD 96(AX), Z7
-	VFMADD213PD (BX), Z14, Z4
-	VFMADD213PD 64(BX), Z14, Z5
-	VFMADD213PD 128(BX), Z14, Z6
-	VFMADD213PD 192(BX), Z14, Z7
-	VMOVUPD Z4, (BX)
-	VMOVUPD Z5, 64(BX)
-	VMOVUPD Z6, 128(BX)
-	VMOVUPD Z7, 192(BX)
+	AXPY32(AX, BX)
 	ADDQ $128, AX
 	ADDQ $256, BX
 	ADDQ $32, CX

@@ -1,0 +1,26 @@
+// Shared pieces of the AVX-512 row routines (kernel_amd64.s, sweep_amd64.s).
+
+// ROW_GEOMETRY sets, from k in R8: R11 = 4k (the byte stride of a float32 row),
+// R12 = k rounded down to 32, and K1..K4 to the masks of the partial block of 32
+// (bit e of K(j+1) set for element 8j+e < k mod 32). Clobbers AX and CX.
+#define ROW_GEOMETRY \
+	MOVQ R8, R11; SHLQ $2, R11; \
+	MOVQ R8, R12; ANDQ $-32, R12; \
+	MOVQ R8, CX; ANDQ $31, CX; MOVL $1, AX; SHLL CX, AX; DECL AX; \
+	KMOVW AX, K1; SHRL $8, AX; KMOVW AX, K2; SHRL $8, AX; KMOVW AX, K3; SHRL $8, AX; KMOVW AX, K4
+
+// DOT_TREE adds the 32 lanes of Z0..Z3 into X0 as the canonical tree:
+// u[l] = (acc[l]+acc[8+l]) + (acc[16+l]+acc[24+l]), v[l] = u[l]+u[4+l],
+// w[l] = v[l]+v[2+l], d = w[0]+w[1]. Clobbers Z1 and Z2.
+#define DOT_TREE \
+	VADDPD Z1, Z0, Z0; VADDPD Z3, Z2, Z2; VADDPD Z2, Z0, Z0; \
+	VEXTRACTF64X4 $1, Z0, Y1; VADDPD Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; VADDPD X1, X0, X0; \
+	VUNPCKHPD X0, X0, X1; VADDSD X1, X0, X0
+
+// AXPY32(g, s) does s[0:32] = fma(g[0:32], Z14, s[0:32]) for float32 g and
+// float64 s (registers holding the addresses). Clobbers Z4..Z7.
+#define AXPY32(g, s) \
+	VCVTPS2PD (g), Z4; VCVTPS2PD 32(g), Z5; VCVTPS2PD 64(g), Z6; VCVTPS2PD 96(g), Z7; \
+	VFMADD213PD (s), Z14, Z4; VFMADD213PD 64(s), Z14, Z5; VFMADD213PD 128(s), Z14, Z6; VFMADD213PD 192(s), Z14, Z7; \
+	VMOVUPD Z4, (s); VMOVUPD Z5, 64(s); VMOVUPD Z6, 128(s); VMOVUPD Z7, 192(s)
