@@ -9,14 +9,18 @@
 	MOVQ R8, CX; ANDQ $31, CX; MOVL $1, AX; SHLL CX, AX; DECL AX; \
 	KMOVW AX, K1; SHRL $8, AX; KMOVW AX, K2; SHRL $8, AX; KMOVW AX, K3; SHRL $8, AX; KMOVW AX, K4
 
-// DOT_TREE adds the 32 lanes of Z0..Z3 into X0 as the canonical tree:
+// DOT_TREE_R adds the 32 lanes of z0..z3 into x0 as the canonical tree:
 // u[l] = (acc[l]+acc[8+l]) + (acc[16+l]+acc[24+l]), v[l] = u[l]+u[4+l],
-// w[l] = v[l]+v[2+l], d = w[0]+w[1]. Clobbers Z1 and Z2.
-#define DOT_TREE \
-	VADDPD Z1, Z0, Z0; VADDPD Z3, Z2, Z2; VADDPD Z2, Z0, Z0; \
-	VEXTRACTF64X4 $1, Z0, Y1; VADDPD Y1, Y0, Y0; \
-	VEXTRACTF128 $1, Y0, X1; VADDPD X1, X0, X0; \
-	VUNPCKHPD X0, X0, X1; VADDSD X1, X0, X0
+// w[l] = v[l]+v[2+l], d = w[0]+w[1]. y0, x0 (y1, x1) name the low halves of z0
+// (z1). Clobbers z1 and z2.
+#define DOT_TREE_R(z0, z1, z2, z3, y0, y1, x0, x1) \
+	VADDPD z1, z0, z0; VADDPD z3, z2, z2; VADDPD z2, z0, z0; \
+	VEXTRACTF64X4 $1, z0, y1; VADDPD y1, y0, y0; \
+	VEXTRACTF128 $1, y0, x1; VADDPD x1, x0, x0; \
+	VUNPCKHPD x0, x0, x1; VADDSD x1, x0, x0
+
+// DOT_TREE is DOT_TREE_R on Z0..Z3, into X0.
+#define DOT_TREE DOT_TREE_R(Z0, Z1, Z2, Z3, Y0, Y1, X0, X1)
 
 // AXPY32(g, s) does s[0:32] = fma(g[0:32], Z14, s[0:32]) for float32 g and
 // float64 s (registers holding the addresses). Clobbers Z4..Z7.

@@ -21,6 +21,13 @@ func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *flo
 // fusedRowsAVX512P is fusedRowsAVX512 software-pipelined across rows (same bits):
 // faster for short rows, where each row's reduction and division would stall.
 //
+// fusedRows4AVX512 is fusedRowsAVX512 four rows at a time (same bits; rows a
+// multiple of 4): the rows share the loads of a and the loads and stores of s,
+// and the next four rows are prefetched.
+//
+//go:noescape
+func fusedRows4AVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+
 //go:noescape
 func fusedRowsAVX512P(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 
@@ -41,8 +48,14 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 		a = paddedA(a, k)
 		if k < pipelineMaxK {
 			fusedRowsAVX512P(&g[0], k, len(b), &a[0], c, &b[0], &s[0])
-		} else {
-			fusedRowsAVX512(&g[0], k, len(b), &a[0], c, &b[0], &s[0])
+			return
+		}
+		r4 := len(b) &^ 3
+		if r4 > 0 {
+			fusedRows4AVX512(&g[0], k, r4, &a[0], c, &b[0], &s[0])
+		}
+		if r4 < len(b) {
+			fusedRowsAVX512(&g[r4*k], k, len(b)-r4, &a[0], c, &b[r4], &s[0])
 		}
 	case "avx2":
 		a = paddedA(a, k)
@@ -183,6 +196,27 @@ func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) {
 		return
 	}
 	argmaxRowsGo(g, k, a, labels)
+}
+
+//go:noescape
+func sumAVX512(x *float32, n int) float32
+
+//go:noescape
+func sumAVX2(x *float32, n int) float32
+
+// sum32Impl sums a prefix of v with vector loads and returns its length and sum.
+func sum32Impl(v []float32) (int, float32) {
+	switch kernelName {
+	case "avx512":
+		if n := len(v) &^ 63; n > 0 {
+			return n, sumAVX512(&v[0], n)
+		}
+	case "avx2":
+		if n := len(v) &^ 31; n > 0 {
+			return n, sumAVX2(&v[0], n)
+		}
+	}
+	return 0, 0
 }
 
 //go:noescape

@@ -475,3 +475,244 @@ p_axpy32:
 p_done:
 	VZEROUPPER
 	RET
+
+// The four-row pass: four rows' dot products share each load of a, and their four
+// column updates share each load and store of s (s[y] gets row 0's FMA, then row
+// 1's, ..., so the bits are those of one row at a time). The next four rows are
+// prefetched meanwhile, two during the dot products and two during the updates.
+//
+// Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a,
+// Z20..Z23 converted g, Z24..Z27 the rows' b, Z28..Z31 a block of s. Rows 0..3 of
+// the group at (AX), (AX)(R11*1), (BX), (BX)(R11*1); the next group's rows 0, 1 at
+// (R14), (R14)(R11*1), rows 2, 3 at (R13), (R13)(R11*1).
+
+// CVT4 converts 32 float32s (four 256-bit operands) into Z20..Z23; CVT4Z loads
+// them through the partial block's masks K1..K4.
+#define CVT4(m0, m1, m2, m3) VCVTPS2PD m0, Z20; VCVTPS2PD m1, Z21; VCVTPS2PD m2, Z22; VCVTPS2PD m3, Z23
+#define CVT4Z(m0, m1, m2, m3) VCVTPS2PD.Z m0, K1, Z20; VCVTPS2PD.Z m1, K2, Z21; VCVTPS2PD.Z m2, K3, Z22; VCVTPS2PD.Z m3, K4, Z23
+
+// ACC4 adds Z20..Z23 times a's block Z16..Z19 into accumulators za..zd.
+#define ACC4(za, zb, zc, zd) VFMADD231PD Z16, Z20, za; VFMADD231PD Z17, Z21, zb; VFMADD231PD Z18, Z22, zc; VFMADD231PD Z19, Z23, zd
+
+// UPD4 adds Z20..Z23 times the broadcast zb into s's block Z28..Z31.
+#define UPD4(zb) VFMADD231PD zb, Z20, Z28; VFMADD231PD zb, Z21, Z29; VFMADD231PD zb, Z22, Z30; VFMADD231PD zb, Z23, Z31
+
+// LOAD_A loads a's block at R15 into Z16..Z19.
+#define LOAD_A VMOVUPD (R15), Z16; VMOVUPD 64(R15), Z17; VMOVUPD 128(R15), Z18; VMOVUPD 192(R15), Z19
+
+// PREFETCH_ROW fetches the next 128 bytes of a row into L1.
+#define PREFETCH_ROW(m0, m1) PREFETCHT0 m0; PREFETCHT0 m1
+
+// func fusedRows4AVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+// rows must be a multiple of 4.
+TEXT ·fusedRows4AVX512(SB), NOSPLIT, $0-56
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ b+40(FP), DX
+	MOVQ s+48(FP), R10
+	ROW_GEOMETRY
+
+q_group:
+	TESTQ R9, R9
+	JZ q_done
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z15, Z15, Z15
+	MOVQ SI, AX
+	LEAQ (SI)(R11*2), BX
+	LEAQ (SI)(R11*4), R14
+	LEAQ (BX)(R11*4), R13
+	MOVQ DI, R15
+	XORQ CX, CX
+	CMPQ CX, R12
+	JGE q_dot_tail
+
+q_dot32:
+	PREFETCH_ROW((R14), 64(R14))
+	PREFETCH_ROW((R14)(R11*1), 64(R14)(R11*1))
+	LOAD_A
+	CVT4((AX), 32(AX), 64(AX), 96(AX))
+	ACC4(Z0, Z1, Z2, Z3)
+	CVT4((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
+	ACC4(Z4, Z5, Z6, Z7)
+	CVT4((BX), 32(BX), 64(BX), 96(BX))
+	ACC4(Z8, Z9, Z10, Z11)
+	CVT4((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
+	ACC4(Z12, Z13, Z14, Z15)
+	ADDQ $128, AX
+	ADDQ $128, BX
+	ADDQ $128, R14
+	ADDQ $256, R15
+	ADDQ $32, CX
+	CMPQ CX, R12
+	JL q_dot32
+
+q_dot_tail:
+	CMPQ CX, R8
+	JGE q_trees
+	// partial block: g through the masks, a from its zero padding
+	LOAD_A
+	CVT4Z((AX), 32(AX), 64(AX), 96(AX))
+	ACC4(Z0, Z1, Z2, Z3)
+	CVT4Z((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
+	ACC4(Z4, Z5, Z6, Z7)
+	CVT4Z((BX), 32(BX), 64(BX), 96(BX))
+	ACC4(Z8, Z9, Z10, Z11)
+	CVT4Z((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
+	ACC4(Z12, Z13, Z14, Z15)
+
+q_trees:
+	DOT_TREE_R(Z0, Z1, Z2, Z3, Y0, Y1, X0, X1)
+	DOT_TREE_R(Z4, Z5, Z6, Z7, Y4, Y5, X4, X5)
+	DOT_TREE_R(Z8, Z9, Z10, Z11, Y8, Y9, X8, X9)
+	DOT_TREE_R(Z12, Z13, Z14, Z15, Y12, Y13, X12, X13)
+	VMOVSD c+32(FP), X20
+	VDIVSD X0, X20, X24   // b = c / d for each row
+	VDIVSD X4, X20, X25
+	VDIVSD X8, X20, X26
+	VDIVSD X12, X20, X27
+	VMOVSD X24, (DX)
+	VMOVSD X25, 8(DX)
+	VMOVSD X26, 16(DX)
+	VMOVSD X27, 24(DX)
+	ADDQ $32, DX
+	VBROADCASTSD X24, Z24
+	VBROADCASTSD X25, Z25
+	VBROADCASTSD X26, Z26
+	VBROADCASTSD X27, Z27
+	MOVQ SI, AX
+	LEAQ (SI)(R11*2), BX
+	MOVQ R10, R15
+	XORQ CX, CX
+	CMPQ CX, R12
+	JGE q_upd_tail
+
+q_upd32:
+	PREFETCH_ROW((R13), 64(R13))
+	PREFETCH_ROW((R13)(R11*1), 64(R13)(R11*1))
+	VMOVUPD (R15), Z28
+	VMOVUPD 64(R15), Z29
+	VMOVUPD 128(R15), Z30
+	VMOVUPD 192(R15), Z31
+	CVT4((AX), 32(AX), 64(AX), 96(AX))
+	UPD4(Z24)
+	CVT4((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
+	UPD4(Z25)
+	CVT4((BX), 32(BX), 64(BX), 96(BX))
+	UPD4(Z26)
+	CVT4((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
+	UPD4(Z27)
+	VMOVUPD Z28, (R15)
+	VMOVUPD Z29, 64(R15)
+	VMOVUPD Z30, 128(R15)
+	VMOVUPD Z31, 192(R15)
+	ADDQ $128, AX
+	ADDQ $128, BX
+	ADDQ $128, R13
+	ADDQ $256, R15
+	ADDQ $32, CX
+	CMPQ CX, R12
+	JL q_upd32
+
+q_upd_tail:
+	CMPQ CX, R8
+	JGE q_next
+	// partial block: s and g through the masks, so nothing past the row is written
+	VMOVUPD.Z (R15), K1, Z28
+	VMOVUPD.Z 64(R15), K2, Z29
+	VMOVUPD.Z 128(R15), K3, Z30
+	VMOVUPD.Z 192(R15), K4, Z31
+	CVT4Z((AX), 32(AX), 64(AX), 96(AX))
+	UPD4(Z24)
+	CVT4Z((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
+	UPD4(Z25)
+	CVT4Z((BX), 32(BX), 64(BX), 96(BX))
+	UPD4(Z26)
+	CVT4Z((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
+	UPD4(Z27)
+	VMOVUPD Z28, K1, (R15)
+	VMOVUPD Z29, K2, 64(R15)
+	VMOVUPD Z30, K3, 128(R15)
+	VMOVUPD Z31, K4, 192(R15)
+
+q_next:
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R9
+	JMP q_group
+
+q_done:
+	VZEROUPPER
+	RET
+
+// The streaming-read ceiling's inner loops (StreamSum): sums of n float32s in four
+// independent vector accumulators, n a multiple of 64 (AVX-512) or 32 (AVX2).
+
+// SUM_YMM0 adds Y0's eight float32s into X0.
+#define SUM_YMM0 VEXTRACTF128 $1, Y0, X1; VADDPS X1, X0, X0; VHADDPS X0, X0, X0; VHADDPS X0, X0, X0
+
+// func sumAVX512(x *float32, n int) float32
+TEXT ·sumAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+
+sum512_loop:
+	VADDPS (SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JG sum512_loop
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF32X8 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	SUM_YMM0
+	VZEROUPPER
+	MOVSS X0, ret+16(FP)
+	RET
+
+// func sumAVX2(x *float32, n int) float32
+TEXT ·sumAVX2(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+sum256_loop:
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JG sum256_loop
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	SUM_YMM0
+	VZEROUPPER
+	MOVSS X0, ret+16(FP)
+	RET

@@ -23,14 +23,19 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 	if cpu.X86.HasAVX512F {
 		impls["avx512"] = fusedRowsAVX512
 		impls["avx512-pipelined"] = fusedRowsAVX512P
+		impls["avx512-4rows"] = fusedRows4AVX512
 	}
 	if len(impls) == 0 {
 		t.Skip("no AVX2/AVX-512 on this CPU")
 	}
 	for name, f := range impls {
 		for k := 1; k <= 200; k++ {
-			// 1, 2 and 3 rows: the pipelined kernel's prologue, steady state and last row.
+			// 1, 2 and 3 rows: the pipelined kernel's prologue, steady state and last
+			// row; 4 or 8 rows for the four-row kernel.
 			rows := 1 + k%3
+			if name == "avx512-4rows" {
+				rows = 4 << (k % 2)
+			}
 			g, a := kernelCase(rows, k, uint64(1000+k))
 			b1, b2 := make([]float64, rows), make([]float64, rows)
 			s1, s2 := make([]float64, k), make([]float64, k)

@@ -26,3 +26,5 @@ func sweepRowsImpl(g []float32, k int, a, b, d, s []float64) { sweepRowsGo(g, k,
 func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) { argmaxRowsGo(g, k, a, labels) }
 
 func scanRows32(x []float32, k int, xmax []float64) int { return scanRowsGo(x, k, xmax) }
+
+func sum32Impl(v []float32) (int, float32) { return 0, 0 }

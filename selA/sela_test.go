@@ -603,6 +603,17 @@ func TestStreamSum(t *testing.T) {
 			t.Errorf("workers %d: %v, want %v", w, got, want)
 		}
 	}
+	// Every length, around the vector blocks of 64 and 32 and the tail of 8.
+	for m := range 300 {
+		v := x[7 : 7+m]
+		want := 0.0
+		for _, e := range v {
+			want += float64(e)
+		}
+		if got := sum32(v); float64(got) != want {
+			t.Errorf("sum32 of %d values: %v, want %v", m, got, want)
+		}
+	}
 }
 
 // TestWorkspace: a reused Workspace (stale buffers, larger then smaller problems,
