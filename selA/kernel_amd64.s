@@ -479,12 +479,15 @@ p_done:
 // The four-row pass: four rows' dot products share each load of a, and their four
 // column updates share each load and store of s (s[y] gets row 0's FMA, then row
 // 1's, ..., so the bits are those of one row at a time). The next four rows are
-// prefetched meanwhile, two during the dot products and two during the updates.
+// prefetched meanwhile in address order, 256 bytes per block of 32 columns in both
+// loops: the first half during the dot products, the second during the updates.
+// (Measured on the 2-core Zen 5 at N = 60 000, K = 1000: without prefetching
+// 31 GB/s, with it 42; two groups ahead, rows prefetched one by one, or into L2
+// only: 37–39.)
 //
 // Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a,
 // Z20..Z23 converted g, Z24..Z27 the rows' b, Z28..Z31 a block of s. Rows 0..3 of
-// the group at (AX), (AX)(R11*1), (BX), (BX)(R11*1); the next group's rows 0, 1 at
-// (R14), (R14)(R11*1), rows 2, 3 at (R13), (R13)(R11*1).
+// the group at (AX), (AX)(R11*1), (BX), (BX)(R11*1); R14 walks the next group.
 
 // CVT4 converts 32 float32s (four 256-bit operands) into Z20..Z23; CVT4Z loads
 // them through the partial block's masks K1..K4.
@@ -500,8 +503,8 @@ p_done:
 // LOAD_A loads a's block at R15 into Z16..Z19.
 #define LOAD_A VMOVUPD (R15), Z16; VMOVUPD 64(R15), Z17; VMOVUPD 128(R15), Z18; VMOVUPD 192(R15), Z19
 
-// PREFETCH_ROW fetches the next 128 bytes of a row into L1.
-#define PREFETCH_ROW(m0, m1) PREFETCHT0 m0; PREFETCHT0 m1
+// PREFETCH_NEXT fetches the 256 bytes at R14 into L1 and advances R14.
+#define PREFETCH_NEXT PREFETCHT0 (R14); PREFETCHT0 64(R14); PREFETCHT0 128(R14); PREFETCHT0 192(R14); ADDQ $256, R14
 
 // func fusedRows4AVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 // rows must be a multiple of 4.
@@ -536,15 +539,13 @@ q_group:
 	MOVQ SI, AX
 	LEAQ (SI)(R11*2), BX
 	LEAQ (SI)(R11*4), R14
-	LEAQ (BX)(R11*4), R13
 	MOVQ DI, R15
 	XORQ CX, CX
 	CMPQ CX, R12
 	JGE q_dot_tail
 
 q_dot32:
-	PREFETCH_ROW((R14), 64(R14))
-	PREFETCH_ROW((R14)(R11*1), 64(R14)(R11*1))
+	PREFETCH_NEXT
 	LOAD_A
 	CVT4((AX), 32(AX), 64(AX), 96(AX))
 	ACC4(Z0, Z1, Z2, Z3)
@@ -556,7 +557,6 @@ q_dot32:
 	ACC4(Z12, Z13, Z14, Z15)
 	ADDQ $128, AX
 	ADDQ $128, BX
-	ADDQ $128, R14
 	ADDQ $256, R15
 	ADDQ $32, CX
 	CMPQ CX, R12
@@ -603,8 +603,7 @@ q_trees:
 	JGE q_upd_tail
 
 q_upd32:
-	PREFETCH_ROW((R13), 64(R13))
-	PREFETCH_ROW((R13)(R11*1), 64(R13)(R11*1))
+	PREFETCH_NEXT
 	VMOVUPD (R15), Z28
 	VMOVUPD 64(R15), Z29
 	VMOVUPD 128(R15), Z30
@@ -623,7 +622,6 @@ q_upd32:
 	VMOVUPD Z31, 192(R15)
 	ADDQ $128, AX
 	ADDQ $128, BX
-	ADDQ $128, R13
 	ADDQ $256, R15
 	ADDQ $32, CX
 	CMPQ CX, R12
