@@ -306,176 +306,6 @@ z_done:
 	VZEROUPPER
 	RET
 
-// func fusedRowsAVX512P(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
-TEXT ·fusedRowsAVX512P(SB), NOSPLIT, $0-56
-	MOVQ gp+0(FP), SI
-	MOVQ k+8(FP), R8
-	MOVQ rows+16(FP), R9
-	MOVQ a+24(FP), DI
-	VMOVSD c+32(FP), X13
-	MOVQ b+40(FP), DX
-	MOVQ s+48(FP), R10
-	ROW_GEOMETRY
-
-	// Software pipeline: row i+1's dot product runs in the loop of row i's column
-	// update (independent registers, so one row's reduction tree and division
-	// overlap the other's loads); every accumulator and every s[y] still sees its
-	// additions in the canonical order, so the bits are fusedRowsAVX512's.
-	TESTQ R9, R9
-	JZ p_done
-	// Prologue: row 0's dot product.
-	VXORPD Y0, Y0, Y0     // VEX zeroing clears the whole zmm register
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	MOVQ SI, R13
-	MOVQ DI, BX
-	XORQ CX, CX
-	CMPQ CX, R12
-	JGE p_dot_tail
-
-p_dot32:
-	VCVTPS2PD (R13), Z4
-	VCVTPS2PD 32(R13), Z5
-	VCVTPS2PD 64(R13), Z6
-	VCVTPS2PD 96(R13), Z7
-	VFMADD231PD (BX), Z4, Z0
-	VFMADD231PD 64(BX), Z5, Z1
-	VFMADD231PD 128(BX), Z6, Z2
-	VFMADD231PD 192(BX), Z7, Z3
-	ADDQ $128, R13
-	ADDQ $256, BX
-	ADDQ $32, CX
-	CMPQ CX, R12
-	JL p_dot32
-	JMP p_dot_tail
-
-p_row:
-	// Row i (at SI) has its b in Z14; R9 rows remain, row i included.
-	CMPQ R9, $1
-	JLE p_last
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	MOVQ SI, AX           // row i
-	LEAQ (SI)(R11*1), R13 // row i+1
-	MOVQ DI, BX           // a
-	MOVQ R10, R15         // s
-	XORQ CX, CX
-	CMPQ CX, R12
-	JGE p_both_tail
-
-p_both32:
-	PREFETCHT0 1024(R13)
-	VCVTPS2PD (R13), Z4
-	VCVTPS2PD 32(R13), Z5
-	VCVTPS2PD 64(R13), Z6
-	VCVTPS2PD 96(R13), Z7
-	VCVTPS2PD (AX), Z8
-	VCVTPS2PD 32(AX), Z9
-	VCVTPS2PD 64(AX), Z10
-	VCVTPS2PD 96(AX), Z11
-	VFMADD231PD (BX), Z4, Z0
-	VFMADD231PD 64(BX), Z5, Z1
-	VFMADD231PD 128(BX), Z6, Z2
-	VFMADD231PD 192(BX), Z7, Z3
-	VFMADD213PD (R15), Z14, Z8
-	VFMADD213PD 64(R15), Z14, Z9
-	VFMADD213PD 128(R15), Z14, Z10
-	VFMADD213PD 192(R15), Z14, Z11
-	VMOVUPD Z8, (R15)
-	VMOVUPD Z9, 64(R15)
-	VMOVUPD Z10, 128(R15)
-	VMOVUPD Z11, 192(R15)
-	ADDQ $128, R13
-	ADDQ $128, AX
-	ADDQ $256, BX
-	ADDQ $256, R15
-	ADDQ $32, CX
-	CMPQ CX, R12
-	JL p_both32
-
-p_both_tail:
-	// Row i's last k mod 32 columns (AX, R15 and CX point there), then row i+1's
-	// partial block.
-pb_axpy8:
-	MOVQ R8, BX
-	SUBQ CX, BX
-	CMPQ BX, $8
-	JL pb_axpy1
-	VCVTPS2PD (AX), Z4
-	VFMADD213PD (R15), Z14, Z4
-	VMOVUPD Z4, (R15)
-	ADDQ $32, AX
-	ADDQ $64, R15
-	ADDQ $8, CX
-	JMP pb_axpy8
-
-pb_axpy1:
-	CMPQ CX, R8
-	JGE pb_axpy_done
-	VCVTSS2SD (AX), X4, X4
-	VFMADD213SD (R15), X14, X4
-	VMOVSD X4, (R15)
-	ADDQ $4, AX
-	ADDQ $8, R15
-	INCQ CX
-	JMP pb_axpy1
-
-pb_axpy_done:
-	TESTQ R13, R13
-	JZ p_done
-	MOVQ R12, CX          // row i+1's partial block starts at column R12
-	LEAQ (SI)(R11*1), SI  // row i+1 becomes row i
-	DECQ R9
-	MOVQ R12, BX          // a at column R12
-	SHLQ $3, BX
-	ADDQ DI, BX
-
-p_dot_tail:
-	CMPQ CX, R8
-	JGE p_tree
-	VCVTPS2PD.Z (R13), K1, Z4
-	VCVTPS2PD.Z 32(R13), K2, Z5
-	VCVTPS2PD.Z 64(R13), K3, Z6
-	VCVTPS2PD.Z 96(R13), K4, Z7
-	VFMADD231PD (BX), Z4, Z0
-	VFMADD231PD 64(BX), Z5, Z1
-	VFMADD231PD 128(BX), Z6, Z2
-	VFMADD231PD 192(BX), Z7, Z3
-
-p_tree:
-	DOT_TREE
-	VDIVSD X0, X13, X14
-	VMOVSD X14, (DX)
-	ADDQ $8, DX
-	VBROADCASTSD X14, Z14
-	JMP p_row
-
-p_last:
-	// The last row's update alone; R13 = 0 tells the shared tail to finish.
-	XORQ R13, R13
-	MOVQ SI, AX
-	MOVQ R10, R15
-	XORQ CX, CX
-	CMPQ CX, R12
-	JGE pb_axpy8
-
-p_axpy32:
-	AXPY32(AX, R15)
-	ADDQ $128, AX
-	ADDQ $256, R15
-	ADDQ $32, CX
-	CMPQ CX, R12
-	JL p_axpy32
-
-	JMP pb_axpy8
-
-p_done:
-	VZEROUPPER
-	RET
-
 // The four-row pass: four rows' dot products share each load of a, and their four
 // column updates share each load and store of s (s[y] gets row 0's FMA, then row
 // 1's, ..., so the bits are those of one row at a time). The next four rows are
@@ -485,8 +315,11 @@ p_done:
 // 31 GB/s, with it 42; two groups ahead, rows prefetched one by one, or into L2
 // only: 37–39.)
 //
-// Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a,
-// Z20..Z23 converted g, Z24..Z27 the rows' b, Z28..Z31 a block of s. Rows 0..3 of
+// Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a
+// (in the dot products) or of s (in the updates), Z20..Z23 converted g, Z24..Z27
+// the rows' b, Z28..Z31 the last, partial block of s, held in registers for the
+// whole call (stored with masks after each group, it would be reloaded before the
+// store retired: at K = 100 that stall made the pass three times slower). Rows 0..3 of
 // the group at (AX), (AX)(R11*1), (BX), (BX)(R11*1); R14 walks the next group.
 
 // CVT4 converts 32 float32s (four 256-bit operands) into Z20..Z23; CVT4Z loads
@@ -497,8 +330,8 @@ p_done:
 // ACC4 adds Z20..Z23 times a's block Z16..Z19 into accumulators za..zd.
 #define ACC4(za, zb, zc, zd) VFMADD231PD Z16, Z20, za; VFMADD231PD Z17, Z21, zb; VFMADD231PD Z18, Z22, zc; VFMADD231PD Z19, Z23, zd
 
-// UPD4 adds Z20..Z23 times the broadcast zb into s's block Z28..Z31.
-#define UPD4(zb) VFMADD231PD zb, Z20, Z28; VFMADD231PD zb, Z21, Z29; VFMADD231PD zb, Z22, Z30; VFMADD231PD zb, Z23, Z31
+// UPD4 adds Z20..Z23 times the broadcast zb into a block of s in s0..s3.
+#define UPD4(zb, s0, s1, s2, s3) VFMADD231PD zb, Z20, s0; VFMADD231PD zb, Z21, s1; VFMADD231PD zb, Z22, s2; VFMADD231PD zb, Z23, s3
 
 // LOAD_A loads a's block at R15 into Z16..Z19.
 #define LOAD_A VMOVUPD (R15), Z16; VMOVUPD 64(R15), Z17; VMOVUPD 128(R15), Z18; VMOVUPD 192(R15), Z19
@@ -516,6 +349,11 @@ TEXT ·fusedRows4AVX512(SB), NOSPLIT, $0-56
 	MOVQ b+40(FP), DX
 	MOVQ s+48(FP), R10
 	ROW_GEOMETRY
+	LEAQ (R10)(R12*8), R13  // s's partial block
+	VMOVUPD.Z (R13), K1, Z28
+	VMOVUPD.Z 64(R13), K2, Z29
+	VMOVUPD.Z 128(R13), K3, Z30
+	VMOVUPD.Z 192(R13), K4, Z31
 
 q_group:
 	TESTQ R9, R9
@@ -604,22 +442,22 @@ q_trees:
 
 q_upd32:
 	PREFETCH_NEXT
-	VMOVUPD (R15), Z28
-	VMOVUPD 64(R15), Z29
-	VMOVUPD 128(R15), Z30
-	VMOVUPD 192(R15), Z31
+	VMOVUPD (R15), Z16
+	VMOVUPD 64(R15), Z17
+	VMOVUPD 128(R15), Z18
+	VMOVUPD 192(R15), Z19
 	CVT4((AX), 32(AX), 64(AX), 96(AX))
-	UPD4(Z24)
+	UPD4(Z24, Z16, Z17, Z18, Z19)
 	CVT4((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
-	UPD4(Z25)
+	UPD4(Z25, Z16, Z17, Z18, Z19)
 	CVT4((BX), 32(BX), 64(BX), 96(BX))
-	UPD4(Z26)
+	UPD4(Z26, Z16, Z17, Z18, Z19)
 	CVT4((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
-	UPD4(Z27)
-	VMOVUPD Z28, (R15)
-	VMOVUPD Z29, 64(R15)
-	VMOVUPD Z30, 128(R15)
-	VMOVUPD Z31, 192(R15)
+	UPD4(Z27, Z16, Z17, Z18, Z19)
+	VMOVUPD Z16, (R15)
+	VMOVUPD Z17, 64(R15)
+	VMOVUPD Z18, 128(R15)
+	VMOVUPD Z19, 192(R15)
 	ADDQ $128, AX
 	ADDQ $128, BX
 	ADDQ $256, R15
@@ -630,23 +468,15 @@ q_upd32:
 q_upd_tail:
 	CMPQ CX, R8
 	JGE q_next
-	// partial block: s and g through the masks, so nothing past the row is written
-	VMOVUPD.Z (R15), K1, Z28
-	VMOVUPD.Z 64(R15), K2, Z29
-	VMOVUPD.Z 128(R15), K3, Z30
-	VMOVUPD.Z 192(R15), K4, Z31
+	// partial block: g through the masks, s in Z28..Z31
 	CVT4Z((AX), 32(AX), 64(AX), 96(AX))
-	UPD4(Z24)
+	UPD4(Z24, Z28, Z29, Z30, Z31)
 	CVT4Z((AX)(R11*1), 32(AX)(R11*1), 64(AX)(R11*1), 96(AX)(R11*1))
-	UPD4(Z25)
+	UPD4(Z25, Z28, Z29, Z30, Z31)
 	CVT4Z((BX), 32(BX), 64(BX), 96(BX))
-	UPD4(Z26)
+	UPD4(Z26, Z28, Z29, Z30, Z31)
 	CVT4Z((BX)(R11*1), 32(BX)(R11*1), 64(BX)(R11*1), 96(BX)(R11*1))
-	UPD4(Z27)
-	VMOVUPD Z28, K1, (R15)
-	VMOVUPD Z29, K2, 64(R15)
-	VMOVUPD Z30, K3, 128(R15)
-	VMOVUPD Z31, K4, 192(R15)
+	UPD4(Z27, Z28, Z29, Z30, Z31)
 
 q_next:
 	LEAQ (SI)(R11*4), SI
@@ -654,6 +484,10 @@ q_next:
 	JMP q_group
 
 q_done:
+	VMOVUPD Z28, K1, (R13)  // masks past the row: nothing after s is written
+	VMOVUPD Z29, K2, 64(R13)
+	VMOVUPD Z30, K3, 128(R13)
+	VMOVUPD Z31, K4, 192(R13)
 	VZEROUPPER
 	RET
 
