@@ -54,8 +54,10 @@
 //   - BenchmarkSinkhorn/variant=…/kind=…/n=…/k=…/lambda=…[/kernel=dense|sparse]:
 //     full solves to the official stopping rule (tol 0.1), reporting iters/op,
 //     GB/s (kernel bytes streamed per second of solve), pass-GB/s and ms/iter.
-//   - BenchmarkStream/n=…/k=…: a parallel sum over the same number of float32s on
-//     the same kind of memory — the machine's streaming-read ceiling for a pass.
+//   - BenchmarkStream/n=…/k=…: a parallel sum (vector adds) over the same number
+//     of float32s on the same kind of memory, in the solver's chunks — the
+//     machine's streaming-read ceiling for a pass. selA's BenchmarkPass times one
+//     dense pass alone, to hold against it.
 //   - BenchmarkExact/n=…/k=…/kind=…: the exact equipartition with its certificate,
 //     reporting the duality gap.
 //

@@ -22,14 +22,16 @@
 //     current a, then its contribution to the column sums that give the next a),
 //     split into fixed chunks of samples on GOMAXPROCS goroutines. The sweep, and
 //     the exponentials of the kernel, are AVX-512 or AVX2 routines on amd64 (build
-//     tag purego selects the portable Go, which computes the same bits). A dense
-//     sweep is bound by memory bandwidth, so for large kernels (Options.Kernel) the
-//     iterations run on a truncated copy instead — the entries with G_iy·a_y above
-//     a fraction θ of their row's sum, extracted during a dense sweep, in
-//     compressed sparse rows (Schmitzer 2019) — as long as a bound on the dropped
-//     mass, checked before every sweep, stays below 1e-9 relative; otherwise that
-//     iteration is dense (re-extracting when the scalings have settled). The final
-//     labelling sweep always reads the full kernel. See sparse.go.
+//     tag purego selects the portable Go, which computes the same bits); with
+//     AVX-512 it takes four samples at a time, sharing their loads of a and of the
+//     column sums, and prefetches the next ones. A dense sweep is bound by memory
+//     bandwidth, so for large kernels (Options.Kernel) the iterations run on a
+//     truncated copy instead — the entries with G_iy·a_y above a fraction θ of
+//     their row's sum, extracted during a dense sweep, in compressed sparse rows
+//     (Schmitzer 2019) — as long as a bound on the dropped mass, checked before
+//     every sweep, stays below 1e-9 relative; otherwise that iteration is dense
+//     (re-extracting when the scalings have settled). The final labelling sweep
+//     always reads the full kernel. See sparse.go.
 //   - SinkhornLog keeps the same sweep but absorbs the column scalings into the
 //     kernel whenever they grow, for λ where the others under- or overflow.
 //
