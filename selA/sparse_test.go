@@ -302,7 +302,7 @@ func TestSparseHostile(t *testing.T) {
 // above sparseMinBytes, and gives it up (bit for bit the dense result) when an
 // extraction keeps too many entries (λ = 1: the kernel is nearly flat).
 func TestSparseAuto(t *testing.T) {
-	const n, k = 4000, 100
+	const n, k = 2000, 1000 // at λ = 25 about 5 % of the entries are kept
 	L := logProbs(t, n, k, logits.Gaussian, 1, 29)
 	small := mustSolve(t, L, n, k, Options{})
 	if small.Kernel != KernelDense || small.Extractions != 0 {
