@@ -312,17 +312,16 @@ z_done:
 // prefetched meanwhile in address order, 256 bytes per block of 32 columns in both
 // loops: the first half during the dot products, the second during the updates;
 // what the loops leave (rows shorter than 32: all of it) is prefetched after the
-// group. The prefetches run one group or 4 KB ahead, whichever is more (with one
-// group ahead, K = 10 read 3.8 GB/s; 4 KB ahead, 8.5).
-// (Measured on the 2-core Zen 5 at N = 60 000, K = 1000: without prefetching
-// 31 GB/s, with it 42; two groups ahead, rows prefetched one by one, or into L2
-// only: 37–39.)
+// group. The prefetches run one group or 4 KB ahead, whichever is more. Measured
+// on the 2-core Zen 5 at N·K = 60 M: K = 1000 without prefetching 31 GB/s, with it
+// 42 (two groups ahead, rows prefetched one by one, or into L2 only: 37–39); K = 10
+// one group ahead 3.8 GB/s, 4 KB ahead 8.5.
 //
 // Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a
 // (in the dot products) or of s (in the updates), Z20..Z23 converted g, Z24..Z27
 // the rows' b, Z28..Z31 the last, partial block of s, held in registers for the
-// whole call (stored with masks after each group, it would be reloaded before the
-// store retired: at K = 100 that stall made the pass three times slower). Rows 0..3 of
+// whole call (stored with masks after each group, it was reloaded before the store
+// retired: at K = 100 that stall made the pass three times slower). Rows 0..3 of
 // the group at (AX), (AX)(R11*1), (BX), (BX)(R11*1); R14 walks ahead of them.
 
 // CVT4 converts 32 float32s (four 256-bit operands) into Z20..Z23; CVT4Z loads
