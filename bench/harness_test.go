@@ -183,14 +183,35 @@ func TestSchedule(t *testing.T) {
 	} {
 		c := quick(MethodSeLa)
 		c.Nopts, c.Epochs = test.nopts, test.epochs
-		rec, err := Run(c, ds, RunOptions{})
+		// RunOptions.LabelInput sees every label step, numbered from 0, with its epoch.
+		var seen []int // epoch of each step
+		hook := func(step int, in *LabelInput) {
+			if step != len(seen) {
+				t.Errorf("nopts %d: label step numbered %d, want %d", test.nopts, step, len(seen))
+			}
+			if len(in.LogProbs) != c.Heads || len(in.LogProbs[0]) != in.N*in.K {
+				t.Errorf("nopts %d: step %d: %d heads of %d values, want %d of %d", test.nopts, step, len(in.LogProbs), len(in.LogProbs[0]), c.Heads, in.N*in.K)
+			}
+			seen = append(seen, in.Epoch)
+		}
+		rec, err := Run(c, ds, RunOptions{LabelInput: hook})
 		if err != nil {
 			t.Fatal(err)
 		}
+		steps := 0
 		for e, es := range rec.Epochs {
 			if es.LabelSteps != test.perEpoch[e] {
 				t.Errorf("nopts %d: epoch %d has %d label steps, want %d", test.nopts, e, es.LabelSteps, test.perEpoch[e])
 			}
+			for range es.LabelSteps {
+				if steps < len(seen) && seen[steps] != e {
+					t.Errorf("nopts %d: label step %d reported epoch %d, want %d", test.nopts, steps, seen[steps], e)
+				}
+				steps++
+			}
+		}
+		if steps != len(seen) {
+			t.Errorf("nopts %d: the hook saw %d label steps, the record %d", test.nopts, len(seen), steps)
 		}
 	}
 }

@@ -37,6 +37,11 @@ type RunOptions struct {
 	// at the end of the run: real inputs for the transport solvers (λ sweeps).
 	// Methods without a network (kmeans-pixels) never call it.
 	TrainLogProbs func(lp []float32, n, k int)
+	// LabelInput, if not nil, receives what every label step hands the labeler
+	// (step counts label steps from 0), before the labeler sees it: the inputs of
+	// real solves, for benchmarking the solvers on them. It must not keep or
+	// modify in after it returns.
+	LabelInput func(step int, in *LabelInput)
 }
 
 // EpochStats are one epoch's curves.
@@ -405,6 +410,9 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, u
 		if _, in.LogProbs, err = r.pass(&r.trainSet, views, augRand, true); err != nil {
 			return 0, 0, 0, nil, err
 		}
+	}
+	if r.opt.LabelInput != nil {
+		r.opt.LabelInput(index, in)
 	}
 	labels, stats, err := l.Label(in)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -104,12 +105,18 @@ func runRun(args []string, out, errOut io.Writer) error {
 	outPath := fs.String("out", "", "append the run's record to this JSON Lines `file`")
 	asJSON := fs.Bool("json", false, "print the run's record (one JSON line) instead of a table")
 	saveLP := fs.String("save-log-probs", "", "write the trained network's log-probabilities on the training images (best head, N×K float32) to this .npy `file`: real inputs for solve and lambda-sweep --log-probs")
+	saveInputs := fs.String("save-label-inputs", "", "write every label step's log-probabilities, one N×K float32 .npy per step and head (STEP-epochE-headH.npy), into this `directory` (created): the inputs of real solves, for solve and the solver benchmarks")
 	progress := progressFlag(fs)
 	if err := fs.parse(args, out); err != nil {
 		return err
 	}
 	if err := c.Validate(); err != nil {
 		return usageError{err}
+	}
+	if *saveInputs != "" {
+		if err := os.MkdirAll(*saveInputs, 0o755); err != nil {
+			return fmt.Errorf("--save-label-inputs: %w", err)
+		}
 	}
 	for flag, path := range map[string]string{"--out": *outPath, "--save-log-probs": *saveLP} {
 		if path != "" {
@@ -132,6 +139,16 @@ func runRun(args []string, out, errOut io.Writer) error {
 		opt.TrainLogProbs = func(lp []float32, n, k int) {
 			if err := npy.WriteFile(*saveLP, []int{n, k}, lp); err != nil {
 				lpErr = fmt.Errorf("--save-log-probs: %w", err)
+			}
+		}
+	}
+	if *saveInputs != "" {
+		opt.LabelInput = func(step int, in *bench.LabelInput) {
+			for h, lp := range in.LogProbs {
+				name := filepath.Join(*saveInputs, fmt.Sprintf("%03d-epoch%02d-head%d.npy", step, in.Epoch, h))
+				if err := npy.WriteFile(name, []int{in.N, in.K}, lp); err != nil && lpErr == nil {
+					lpErr = fmt.Errorf("--save-label-inputs: %w", err)
+				}
 			}
 		}
 	}

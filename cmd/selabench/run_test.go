@@ -94,10 +94,29 @@ func TestRunErrors(t *testing.T) {
 func TestSaveLogProbs(t *testing.T) {
 	dir := t.TempDir()
 	lp := filepath.Join(dir, "lp.npy")
+	inputs := filepath.Join(dir, "inputs")
 	code, _, errOut := runCLI("run", "--method", "sela", "--dataset", "synthetic", "--epochs", "2", "--batch-size", "100",
-		"--heads", "2", "--knn", "20", "--save-log-probs", lp)
+		"--heads", "2", "--knn", "20", "--save-log-probs", lp, "--save-label-inputs", inputs)
 	if code != 0 {
 		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	// One label step per epoch, two heads: four N×K inputs named by step, epoch, head.
+	saved, _ := filepath.Glob(filepath.Join(inputs, "*.npy"))
+	want := []string{"000-epoch00-head0.npy", "000-epoch00-head1.npy", "001-epoch01-head0.npy", "001-epoch01-head1.npy"}
+	if len(saved) != len(want) {
+		t.Fatalf("--save-label-inputs wrote %v, want %v", saved, want)
+	}
+	for i, f := range saved {
+		if filepath.Base(f) != want[i] {
+			t.Errorf("label input %d is %s, want %s", i, filepath.Base(f), want[i])
+		}
+		a, err := npy.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Shape) != 2 || a.Shape[0] != bench.SyntheticData.N || a.Shape[1] != 10 {
+			t.Errorf("%s: shape %v, want [%d 10]", f, a.Shape, bench.SyntheticData.N)
+		}
 	}
 	a, err := npy.ReadFile(lp)
 	if err != nil {
