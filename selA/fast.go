@@ -364,6 +364,10 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	sp := newSparse(w, kn, cfg)
 	t1 := time.Now()
 	res.Build = t1.Sub(t0)
+	var ac *accel
+	if cfg.accel == Anderson {
+		ac = newAccel(k, cfg.phi)
+	}
 	for t := 1; ; t++ {
 		pass := kn.pass
 		if sp != nil {
@@ -376,7 +380,13 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 		if done || l.capped() {
 			break
 		}
-		if y := updateA(l.a, cfg.r, l.s, cfg.phi); y >= 0 {
+		var y int
+		if ac != nil {
+			y = ac.update(l.a, cfg.r, l.s, t%cfg.checkEvery == 0)
+		} else {
+			y = updateA(l.a, cfg.r, l.s, cfg.phi)
+		}
+		if y >= 0 {
 			return nil, zeroColumn(cfg, y)
 		}
 	}
@@ -396,6 +406,13 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 		}
 	}
 	res.StreamedBytes += dense * res.KernelBytes
+	res.Accel = cfg.accel
+	if ac != nil {
+		res.AccelSteps, res.AccelRestarts, res.AccelFallback = ac.steps, ac.restarts, ac.off
+		if ac.off {
+			res.Reason += fmt.Sprintf("; Anderson acceleration fell back to the plain iteration after %d rejected extrapolations", ac.restarts)
+		}
+	}
 	finish(res, in)
 	return res, nil
 }

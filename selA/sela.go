@@ -17,8 +17,10 @@ const (
 	// Sinkhorn is the fast default: the stabilised kernel
 	// G_iy = exp(λ(L_iy − max_y L_iy)) stored once in float32, float64 scalings and
 	// accumulation, one fused pass over G per iteration, parallel over fixed chunks of
-	// samples. It fails (with ErrNumerical) when λ·range(L) is so large that a
-	// cluster's kernel column underflows or a scaling overflows; use SinkhornLog then.
+	// samples, and Anderson acceleration of the column scalings between the
+	// iterations at which the official stopping rule is checked (Options.Accel).
+	// It fails (with ErrNumerical) when λ·range(L) is so large that a cluster's
+	// kernel column underflows or a scaling overflows; use SinkhornLog then.
 	Sinkhorn Variant = iota
 	// SinkhornRef is the official SeLa scheme (yukimasano/self-label,
 	// sinkhornknopp.py optimize_L_sk), kept faithful: float64, P^λ formed in
@@ -154,6 +156,12 @@ type Options struct {
 	// dense: for them only KernelAuto and KernelDense are accepted.
 	Kernel KernelMode
 
+	// Accel selects how Sinkhorn picks the scalings between checked iterations:
+	// Anderson (the zero value) or Plain. Both stop by the same rule, evaluated
+	// after a plain update (see Acceleration). SinkhornRef and SinkhornLog always
+	// iterate plainly: for them only the zero value is accepted.
+	Accel Acceleration
+
 	// Workers caps the goroutines used; 0 means runtime.GOMAXPROCS(0). Results are
 	// bit-for-bit identical for any value: the work is split into chunks that depend
 	// only on N and K, and partial sums are combined in chunk order.
@@ -224,6 +232,14 @@ type Result struct {
 	Density         float64
 	SparseBytes     int64
 	TruncationBound float64
+	// Accel is the acceleration Sinkhorn ran with (Plain for the other variants).
+	// AccelSteps counts its extrapolated iterations and AccelRestarts the
+	// extrapolations its safeguard rejected; AccelFallback is true when it gave up
+	// and ran plain iterations to the end (Reason says so too).
+	Accel         Acceleration
+	AccelSteps    int
+	AccelRestarts int
+	AccelFallback bool
 	// Build, Iterate and Final split Duration: forming the kernel (including
 	// rebuilds), the iterations, and the final labelling sweep.
 	Build, Iterate, Final time.Duration
@@ -363,6 +379,7 @@ type config struct {
 	lambdaStart float64
 	absorbAt    float64
 	kernel      KernelMode
+	accel       Acceleration
 	workers     int
 }
 
@@ -474,6 +491,16 @@ func newConfig(n, k int, opt Options) (*config, error) {
 		return nil, bad("unknown kernel mode %d", int(opt.Kernel))
 	}
 	c.kernel = opt.Kernel
+	switch {
+	case opt.Accel != Anderson && opt.Accel != Plain:
+		return nil, bad("unknown acceleration %d", int(opt.Accel))
+	case opt.Variant != Sinkhorn && opt.Accel != Anderson:
+		return nil, bad("acceleration applies to sinkhorn only, not %v", opt.Variant)
+	case opt.Variant == Sinkhorn:
+		c.accel = opt.Accel
+	default:
+		c.accel = Plain
+	}
 	switch {
 	case opt.Workers < 0:
 		return nil, bad("workers must be ≥ 0, got %d", opt.Workers)

@@ -51,6 +51,8 @@ type transportOut struct {
 	Primal        *float64 `json:"primal,omitempty"`
 	Dual          *float64 `json:"dual,omitempty"`
 	Gap           *float64 `json:"gap,omitempty"`
+	AccelSteps    int      `json:"accel_steps,omitempty"`
+	AccelRestarts int      `json:"accel_restarts,omitempty"`
 	labels        []int
 }
 
@@ -64,6 +66,7 @@ type solveConfig struct {
 	masses     []float64 // Sinkhorn masses, or nil
 	isLogProbs bool
 	kernel     sela.KernelMode
+	accel      sela.Acceleration
 	// inPlace lets the sinkhorn solver overwrite a float32 matrix with its
 	// kernel (sela.SolveInPlace): half the memory, for a matrix used once.
 	inPlace bool
@@ -131,6 +134,7 @@ func sinkhornFlags(fs *flagSet) func() (solveConfig, error) {
 	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
 	kernel := fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
+	accel := fs.String("accel", "anderson", "acceleration of the sinkhorn solver between checked iterations: anderson or plain (the official iteration); the stopping rule is the same")
 	return func() (solveConfig, error) {
 		if !(*tol > 0) {
 			return solveConfig{}, usagef("--tol must be positive, got %v", *tol)
@@ -142,7 +146,11 @@ func sinkhornFlags(fs *flagSet) func() (solveConfig, error) {
 		if err != nil {
 			return solveConfig{}, usagef("--kernel: %v", err)
 		}
-		return solveConfig{tol: *tol, maxIter: *maxIter, kernel: mode}, nil
+		acc, err := sela.ParseAcceleration(*accel)
+		if err != nil {
+			return solveConfig{}, usagef("--accel: %v", err)
+		}
+		return solveConfig{tol: *tol, maxIter: *maxIter, kernel: mode, accel: acc}, nil
 	}
 }
 
@@ -258,6 +266,9 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 		return o, err
 	}
 	opt := sela.Options{Variant: variant, Lambda: cfg.lambda, Masses: cfg.masses, Logits: !cfg.isLogProbs, Tol: cfg.tol, MaxIter: cfg.maxIter, Kernel: cfg.kernel}
+	if variant == sela.Sinkhorn {
+		opt.Accel = cfg.accel
+	}
 	var r *sela.Result
 	switch {
 	case m.f32 != nil && cfg.inPlace && variant == sela.Sinkhorn:
@@ -274,7 +285,8 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 	o.Iterations, o.Seconds, o.Objective = r.Iterations, r.Duration.Seconds(), r.Objective
 	o.MarginalError, o.MinSize, o.MaxSize = r.MarginalErr, r.MinSize, r.MaxSize
 	o.Converged, o.labels = r.Converged, make([]int, len(r.Labels))
-	if !r.Converged {
+	o.AccelSteps, o.AccelRestarts = r.AccelSteps, r.AccelRestarts
+	if !r.Converged || r.AccelFallback {
 		o.Reason = r.Reason
 	}
 	for i, y := range r.Labels {

@@ -1,0 +1,138 @@
+package sela
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selabench/selabench/internal/logits"
+	"github.com/selabench/selabench/internal/npy"
+)
+
+// agreeWithRef checks the promise of the accelerated default against the official
+// scheme on one input: at least 99.5 % of the hard labels agree and the objective
+// agrees to 1e-4 relative, with no more iterations than the plain scheme.
+func agreeWithRef(t *testing.T, name string, L []float32, n, k int, lam float64) (ref, acc *Result) {
+	t.Helper()
+	ref = mustSolve(t, L, n, k, Options{Variant: SinkhornRef, Lambda: lam})
+	acc = mustSolve(t, L, n, k, Options{Lambda: lam})
+	if !acc.Converged || acc.Accel != Anderson || acc.AccelFallback {
+		t.Errorf("%s: converged %v, acceleration %v, fallback %v (%s)", name, acc.Converged, acc.Accel, acc.AccelFallback, acc.Reason)
+	}
+	same := 0
+	for i, y := range ref.Labels {
+		if acc.Labels[i] == y {
+			same++
+		}
+	}
+	if agree := float64(same) / float64(n); agree < 0.995 {
+		t.Errorf("%s: %.4f of the labels agree with sinkhorn-ref, want ≥ 0.995", name, agree)
+	}
+	if rel := math.Abs(acc.Objective-ref.Objective) / math.Abs(ref.Objective); rel > 1e-4 {
+		t.Errorf("%s: objective %v, sinkhorn-ref %v (relative %.2g, want ≤ 1e-4)", name, acc.Objective, ref.Objective, rel)
+	}
+	if acc.Iterations > ref.Iterations {
+		t.Errorf("%s: %d iterations, the plain scheme %d", name, acc.Iterations, ref.Iterations)
+	}
+	if acc.StopErr > DefaultTol {
+		t.Errorf("%s: stopped at official error %v > %v", name, acc.StopErr, DefaultTol)
+	}
+	return ref, acc
+}
+
+// TestAndersonSynthetic: the default (accelerated) Sinkhorn gives the official
+// scheme's labels and objective on every synthetic input kind and several λ.
+func TestAndersonSynthetic(t *testing.T) {
+	const n, k = 4000, 20
+	for _, kind := range logits.Kinds {
+		L := logProbs(t, n, k, kind, 4, 11)
+		for _, lam := range []float64{10, 25, 50} {
+			name := fmt.Sprintf("%v/λ=%v", kind, lam)
+			ref, acc := agreeWithRef(t, name, L, n, k, lam)
+			t.Logf("%s: %d iterations (%d extrapolated, %d rejected), sinkhorn-ref %d", name, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
+		}
+	}
+}
+
+// TestAndersonRealInputs runs the same comparison on log-probabilities of a real
+// network: three heads of the default SeLa run on MNIST at epochs 2, 7 and 14
+// (10 000 rows each; testdata/subset.py says how they were made). These are the
+// hard cases, a confident network on which the plain scheme needs thousands of
+// iterations.
+func TestAndersonRealInputs(t *testing.T) {
+	files, err := filepath.Glob("testdata/mnist-*.npy")
+	if err != nil || len(files) != 3 {
+		t.Fatalf("testdata: %v, %d files", err, len(files))
+	}
+	for _, path := range files {
+		a, err := npy.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		L, ok := a.Data.([]float32)
+		if !ok || len(a.Shape) != 2 {
+			t.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
+		}
+		n, k := a.Shape[0], a.Shape[1]
+		ref, acc := agreeWithRef(t, path, L, n, k, DefaultLambda)
+		if 10*acc.Iterations > ref.Iterations {
+			t.Errorf("%s: %d iterations against the plain scheme's %d: the acceleration saves less than 10×", path, acc.Iterations, ref.Iterations)
+		}
+		t.Logf("%s: %d iterations (%d extrapolated, %d rejected), sinkhorn-ref %d", path, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
+	}
+}
+
+// TestAndersonChecksFollowPlainSteps: the scalings of every checked iteration are
+// the plain update of the iteration before, bit for bit, so the official rule is
+// evaluated on one plain Sinkhorn step.
+func TestAndersonChecksFollowPlainSteps(t *testing.T) {
+	const k = 5
+	r := []float64{0.1, 0.2, 0.3, 0.25, 0.15}
+	for _, phi := range []float64{1, 0.7} {
+		ac := newAccel(k, phi)
+		a := []float64{1, 1, 1, 1, 1}
+		for it := 1; it <= 30; it++ {
+			// Column sums of a made-up contraction, as a pass would return.
+			s := make([]float64, k)
+			for y := range s {
+				s[y] = math.Pow(a[y], 0.8) * (1 + 0.1*float64(y)) / float64(k)
+			}
+			plain := it%3 == 0
+			if bad := ac.update(a, r, s, plain); bad >= 0 {
+				t.Fatalf("φ=%v: cluster %d reported bad", phi, bad)
+			}
+			if plain {
+				for y := range a {
+					if want := nextA(r[y], s[y], phi); a[y] != want {
+						t.Fatalf("φ=%v iteration %d: a[%d] = %v, the plain update %v", phi, it, y, a[y], want)
+					}
+				}
+			}
+		}
+		if ac.steps == 0 {
+			t.Errorf("φ=%v: no step was extrapolated", phi)
+		}
+	}
+}
+
+// TestAndersonFallback: when the safeguard keeps rejecting extrapolations, the
+// solve falls back to the plain iteration, converges all the same, and says so.
+func TestAndersonFallback(t *testing.T) {
+	const n, k = 3000, 20
+	L := logProbs(t, n, k, logits.Network, 4, 2)
+	defer func(v int) { maxRestarts = v }(maxRestarts)
+	maxRestarts = 0 // the first rejection turns the accelerator off
+	res := mustSolve(t, L, n, k, Options{Lambda: 50})
+	if !res.AccelFallback || !res.Converged || res.AccelRestarts != 1 {
+		t.Fatalf("fallback %v, converged %v, %d rejections (%s)", res.AccelFallback, res.Converged, res.AccelRestarts, res.Reason)
+	}
+	if want := "fell back to the plain iteration"; !strings.Contains(res.Reason, want) {
+		t.Errorf("reason %q does not say %q", res.Reason, want)
+	}
+	plain := mustSolve(t, L, n, k, Options{Lambda: 50, Accel: Plain})
+	if res.Iterations > plain.Iterations {
+		t.Errorf("%d iterations after the fallback, plain %d", res.Iterations, plain.Iterations)
+	}
+}
