@@ -3,13 +3,16 @@ package sela
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/selabench/selabench/internal/logits"
+	"github.com/selabench/selabench/internal/npy"
 )
 
 // The solver benchmarks (BenchmarkSinkhorn, BenchmarkStream) live in package
@@ -128,5 +131,55 @@ func TestPassRatio(t *testing.T) {
 		gb := float64(kn.bytes()) / 1e9
 		t.Logf("n=%d k=%d (%s kernel, GOMAXPROCS %d): pass median %.2f ms (%.1f GB/s), min %.2f ms; stream median %.2f ms (%.1f GB/s), min %.2f ms; pass/stream speed: %.0f%% of medians, %.0f%% of minima",
 			n, k, kernelName, runtime.GOMAXPROCS(0), tp[20]*1e3, gb/tp[20], tp[0]*1e3, ts[20]*1e3, gb/ts[20], ts[0]*1e3, 100*ts[20]/tp[20], 100*ts[0]/tp[0])
+	}
+}
+
+// BenchmarkSinkhornReal times whole solves on a real network's log-probabilities:
+// the inputs in the directory named by $SELABENCH_LABEL_INPUTS (.npy files saved by
+// `selabench run --save-label-inputs DIR`; reports/solvers.md names the ones it
+// uses), or else the 10 000-row excerpts in testdata. Solvers: sinkhorn-ref (the
+// official scheme), sinkhorn-plain (the fast iteration without acceleration) and
+// sinkhorn (the default, Anderson-accelerated). testdata/sinkhorn_numpy.py prints
+// the official NumPy scheme's lines under the same names (solver=numpy-ref), for
+// benchstat.
+func BenchmarkSinkhornReal(b *testing.B) {
+	dir, pattern := os.Getenv("SELABENCH_LABEL_INPUTS"), "*.npy"
+	if dir == "" {
+		dir, pattern = "testdata", "mnist-*.npy"
+	}
+	files, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no inputs in %s: %v", dir, err)
+	}
+	for _, path := range files {
+		a, err := npy.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		L, ok := a.Data.([]float32)
+		if !ok || len(a.Shape) != 2 {
+			b.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
+		}
+		n, k := a.Shape[0], a.Shape[1]
+		name := strings.TrimSuffix(filepath.Base(path), ".npy")
+		for _, c := range []struct {
+			solver string
+			opt    Options
+		}{
+			{"sinkhorn-ref", Options{Variant: SinkhornRef}},
+			{"sinkhorn-plain", Options{Accel: Plain}},
+			{"sinkhorn", Options{}},
+		} {
+			b.Run("input="+name+"/solver="+c.solver, func(b *testing.B) {
+				w := new(Workspace)
+				var res *Result
+				for b.Loop() {
+					if res, err = w.Solve(L, n, k, c.opt); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(res.Iterations), "iters/op")
+			})
+		}
 	}
 }
