@@ -28,6 +28,12 @@ func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *flo
 //go:noescape
 func fusedRows4AVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 
+// fusedRows4SmallAVX512 is fusedRows4AVX512 for k ≤ 16 (same bits): rows that
+// short fill two vectors, not four, and a and s stay in registers.
+//
+//go:noescape
+func fusedRows4SmallAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+
 // kernelName names the implementation fusedRows uses on this machine.
 var kernelName = func() string {
 	switch {
@@ -44,7 +50,10 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 	case "avx512":
 		a = paddedA(a, k)
 		r4 := len(b) &^ 3
-		if r4 > 0 {
+		switch {
+		case r4 > 0 && k <= 16:
+			fusedRows4SmallAVX512(&g[0], k, r4, &a[0], c, &b[0], &s[0])
+		case r4 > 0:
 			fusedRows4AVX512(&g[0], k, r4, &a[0], c, &b[0], &s[0])
 		}
 		if r4 < len(b) {

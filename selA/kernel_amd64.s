@@ -567,3 +567,86 @@ sum256_loop:
 	VZEROUPPER
 	MOVSS X0, ret+16(FP)
 	RET
+
+// DOT_TREE2_R is DOT_TREE_R for rows of at most 16 elements, whose lanes 16..31
+// are zero: (acc[l]+acc[8+l]) + (0+0) is acc[l]+acc[8+l] exactly (the products
+// are ≥ +0), so skipping those lanes gives the canonical bits.
+#define DOT_TREE2_R(z0, z1, y0, y1, x0, x1) \
+	VADDPD z1, z0, z0; \
+	VEXTRACTF64X4 $1, z0, y1; VADDPD y1, y0, y0; \
+	VEXTRACTF128 $1, y0, x1; VADDPD x1, x0, x0; \
+	VUNPCKHPD x0, x0, x1; VADDSD x1, x0, x0
+
+// func fusedRows4SmallAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
+// k ≤ 16 and rows a multiple of 4: fusedRows4AVX512 with two vectors per row
+// instead of four, a and s held in registers for the whole call. A product
+// fma(g, a, 0) is the rounded g·a, which VMULPD computes.
+TEXT ·fusedRows4SmallAVX512(SB), NOSPLIT, $0-56
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ b+40(FP), DX
+	MOVQ s+48(FP), R10
+	ROW_GEOMETRY
+	VMOVUPD (DI), Z16     // a[0:16] with its zero padding
+	VMOVUPD 64(DI), Z17
+	VMOVUPD.Z (R10), K1, Z28
+	VMOVUPD.Z 64(R10), K2, Z29
+	VMOVSD c+32(FP), X30
+
+s_group:
+	TESTQ R9, R9
+	JZ s_done
+	LEAQ (SI)(R11*2), BX
+	VCVTPS2PD.Z (SI), K1, Z0
+	VCVTPS2PD.Z 32(SI), K2, Z1
+	VCVTPS2PD.Z (SI)(R11*1), K1, Z2
+	VCVTPS2PD.Z 32(SI)(R11*1), K2, Z3
+	VCVTPS2PD.Z (BX), K1, Z4
+	VCVTPS2PD.Z 32(BX), K2, Z5
+	VCVTPS2PD.Z (BX)(R11*1), K1, Z6
+	VCVTPS2PD.Z 32(BX)(R11*1), K2, Z7
+	VMULPD Z16, Z0, Z8
+	VMULPD Z17, Z1, Z9
+	VMULPD Z16, Z2, Z10
+	VMULPD Z17, Z3, Z11
+	VMULPD Z16, Z4, Z12
+	VMULPD Z17, Z5, Z13
+	VMULPD Z16, Z6, Z14
+	VMULPD Z17, Z7, Z15
+	DOT_TREE2_R(Z8, Z9, Y8, Y9, X8, X9)
+	DOT_TREE2_R(Z10, Z11, Y10, Y11, X10, X11)
+	DOT_TREE2_R(Z12, Z13, Y12, Y13, X12, X13)
+	DOT_TREE2_R(Z14, Z15, Y14, Y15, X14, X15)
+	VDIVSD X8, X30, X24   // b = c / d for each row
+	VDIVSD X10, X30, X25
+	VDIVSD X12, X30, X26
+	VDIVSD X14, X30, X27
+	VMOVSD X24, (DX)
+	VMOVSD X25, 8(DX)
+	VMOVSD X26, 16(DX)
+	VMOVSD X27, 24(DX)
+	ADDQ $32, DX
+	VBROADCASTSD X24, Z24
+	VBROADCASTSD X25, Z25
+	VBROADCASTSD X26, Z26
+	VBROADCASTSD X27, Z27
+	// s = fma(g, b, s), row after row as the canonical order
+	VFMADD231PD Z24, Z0, Z28
+	VFMADD231PD Z24, Z1, Z29
+	VFMADD231PD Z25, Z2, Z28
+	VFMADD231PD Z25, Z3, Z29
+	VFMADD231PD Z26, Z4, Z28
+	VFMADD231PD Z26, Z5, Z29
+	VFMADD231PD Z27, Z6, Z28
+	VFMADD231PD Z27, Z7, Z29
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R9
+	JMP s_group
+
+s_done:
+	VMOVUPD Z28, K1, (R10)  // masks past the row: nothing after s is written
+	VMOVUPD Z29, K2, 64(R10)
+	VZEROUPPER
+	RET
