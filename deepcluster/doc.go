@@ -19,18 +19,14 @@
 //     pseudo-labels (util.UnifLabelSampler).
 //  4. The harness re-initialises the classifier head and trains (see below).
 //
-// # The head-reinitialisation contract (for the harness)
+// # The harness's side: Trainer and BeginEpoch
 //
 // DeepCluster's pseudo-labels are a fresh permutation-free naming of clusters each
-// epoch, so the head cannot be kept. Before each epoch's training the harness must,
-// as main.py does:
-//
-//   - replace the top layer by a new Linear(D_feat, K) — K outputs including empty
-//     clusters (len(images_lists) = K in the official code) — with weights drawn from
-//     N(0, 0.01²) (std 0.01, PyTorch's normal_(0, 0.01)) and zero bias: internal/nn.ResetHead;
-//   - give the head its own optimiser, created anew each epoch (plain SGD, no
-//     momentum, the trunk's learning rate and weight decay), so no optimiser state
-//     carries over between epochs; the trunk's optimiser (SGD with momentum) persists;
-//   - train on the sample order given by UniformSampler, the target of sample i
-//     being Labels.Labels[i].
+// epoch, so the head cannot be kept. A training harness implements [Trainer] —
+// re-initialise a head with its own optimiser — and calls [BeginEpoch] before each
+// epoch's training, which does what main.py does: re-initialise the head, then draw
+// the epoch's order with UniformSampler. Besides, as main.py, the harness keeps the
+// head out of the trunk's optimiser (SGD with momentum, which persists across
+// epochs) and starts the head from the same N(0, 0.01²) initialisation; the target
+// of sample i is Labels.Labels[i].
 package deepcluster
