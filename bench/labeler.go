@@ -41,6 +41,21 @@ type Labeler interface {
 	Label(in *LabelInput) (labels [][]int, stats []LabelStats, err error)
 }
 
+// eachHead labels every head of in with one (given the head and its
+// log-probabilities) and collects the labels and stats: the loop of the labelers
+// that solve each head on its own.
+func eachHead(in *LabelInput, one func(h int, lp []float32) ([]int, LabelStats, error)) ([][]int, []LabelStats, error) {
+	labels := make([][]int, len(in.LogProbs))
+	stats := make([]LabelStats, len(in.LogProbs))
+	for h, lp := range in.LogProbs {
+		var err error
+		if labels[h], stats[h], err = one(h, lp); err != nil {
+			return nil, nil, err
+		}
+	}
+	return labels, stats, nil
+}
+
 // argmaxRows returns the first maximum of each row of the n×k matrix x.
 func argmaxRows(x []float32, n, k int) []int {
 	out := make([]int, n)

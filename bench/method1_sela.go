@@ -30,9 +30,7 @@ type selaLabeler struct {
 }
 
 func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	labels := make([][]int, len(in.LogProbs))
-	stats := make([]LabelStats, len(in.LogProbs))
-	for h, lp := range in.LogProbs {
+	return eachHead(in, func(h int, lp []float32) ([]int, LabelStats, error) {
 		res, err := s.ws[h].Solve(lp, in.N, in.K, s.opt)
 		fallback := ""
 		if errors.Is(err, sela.ErrNumerical) {
@@ -44,19 +42,18 @@ func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
 			fallback = "the float32 kernel broke down; solved by sinkhorn-log"
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("sela: head %d: %w", h, err)
+			return nil, LabelStats{}, fmt.Errorf("sela: head %d: %w", h, err)
 		}
-		labels[h] = widen(res.Labels)
-		stats[h] = LabelStats{Seconds: res.Duration.Seconds(), Iterations: res.Iterations,
+		st := LabelStats{Seconds: res.Duration.Seconds(), Iterations: res.Iterations,
 			Converged: res.Converged, Objective: res.Objective}
 		if !res.Converged {
-			stats[h].Note = res.Reason
+			st.Note = res.Reason
 		}
 		if fallback != "" {
-			stats[h].Note = strings.TrimPrefix(stats[h].Note+"; "+fallback, "; ")
+			st.Note = strings.TrimPrefix(st.Note+"; "+fallback, "; ")
 		}
-	}
-	return labels, stats, nil
+		return widen(res.Labels), st, nil
+	})
 }
 
 func widen(x []int32) []int {

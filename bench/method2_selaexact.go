@@ -23,19 +23,16 @@ func init() {
 type exactLabeler struct{}
 
 func (exactLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	labels := make([][]int, len(in.LogProbs))
-	stats := make([]LabelStats, len(in.LogProbs))
-	for h, lp := range in.LogProbs {
+	return eachHead(in, func(h int, lp []float32) ([]int, LabelStats, error) {
 		res, err := baselines.Exact(lp, in.N, in.K, baselines.ExactOptions{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("sela-exact: head %d: %w", h, err)
+			return nil, LabelStats{}, fmt.Errorf("sela-exact: head %d: %w", h, err)
 		}
-		labels[h] = res.Labels
-		stats[h] = LabelStats{Seconds: res.Seconds, Iterations: res.Phases, Converged: res.Optimal,
+		st := LabelStats{Seconds: res.Seconds, Iterations: res.Phases, Converged: res.Optimal,
 			Objective: -res.Primal / float64(in.N)}
 		if !res.Optimal {
-			stats[h].Note = fmt.Sprintf("duality gap %.3g not certified optimal", res.Gap)
+			st.Note = fmt.Sprintf("duality gap %.3g not certified optimal", res.Gap)
 		}
-	}
-	return labels, stats, nil
+		return res.Labels, st, nil
+	})
 }

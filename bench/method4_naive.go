@@ -20,12 +20,9 @@ func init() {
 type naiveLabeler struct{}
 
 func (naiveLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	labels := make([][]int, len(in.LogProbs))
-	stats := make([]LabelStats, len(in.LogProbs))
-	for h, lp := range in.LogProbs {
+	return eachHead(in, func(_ int, lp []float32) ([]int, LabelStats, error) {
 		t := time.Now()
-		labels[h] = argmaxRows(lp, in.N, in.K)
-		stats[h] = LabelStats{Seconds: time.Since(t).Seconds(), Converged: true}
-	}
-	return labels, stats, nil
+		labels := argmaxRows(lp, in.N, in.K)
+		return labels, LabelStats{Seconds: time.Since(t).Seconds(), Converged: true}, nil
+	})
 }

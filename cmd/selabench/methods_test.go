@@ -56,3 +56,16 @@ func TestREADMEMethods(t *testing.T) {
 		t.Errorf("%s's command list lacks %q", path, synopsis)
 	}
 }
+
+// TestHelpListsMethods: the help of run, sweep and the main job describes every
+// registered method.
+func TestHelpListsMethods(t *testing.T) {
+	for _, args := range [][]string{{"run", "--help"}, {"sweep", "--help"}, {"--help"}} {
+		_, out, _ := runCLI(args...)
+		for _, m := range bench.RegisteredMethods() {
+			if !strings.Contains(out, m.Name+"  ") || !strings.Contains(out, m.Description) {
+				t.Errorf("%v does not describe method %s", args, m.Name)
+			}
+		}
+	}
+}
