@@ -18,9 +18,9 @@ import (
 // never a method's name.
 //
 // A method becomes known to [Run], [Config.Validate], [Methods], the command
-// line's --method and --methods and sweep files by [RegisterMethod]; the eight
-// built-in ones register themselves in the bench/method_*.go files, next to their
-// labelers. See the package's example of RegisterMethod for a method of one's own.
+// line's --method and --methods and sweep files by [RegisterMethod]; the
+// built-in ones register themselves in the method*_*.go files of this package,
+// each next to its labeler. See the package's example of RegisterMethod for a method of one's own.
 type Method struct {
 	// Name is the Config.Method value that selects the method, e.g. "sela".
 	Name string
@@ -113,17 +113,17 @@ var registry struct {
 	byName  map[string]*Method
 }
 
-// Methods lists the registered methods' names in registration order: the eight
-// built-in ones in the order the comparison table shows them — sela,
-// sela-exact, deepcluster, naive, random-labels, supervised, random-net,
-// kmeans-pixels — then any registered by other packages. It is updated by
-// [RegisterMethod]; read it, do not modify it.
+// Methods lists the registered methods' names in registration order: the
+// built-in ones first, in the order the comparison table shows them (their files'
+// names, method1_… to method8_…, set it: Go runs a package's init functions in
+// file-name order), then any registered by other packages. [RegisterMethod]
+// updates it; read it, do not modify it.
 var Methods []string
 
 // RegisterMethod makes m known under m.Name. Like database/sql.Register it is
-// meant for init functions and panics if the name is empty or already taken, or
-// if m has no Description: these are programming errors, found when the program
-// starts. It is the one panic of the package.
+// meant for init functions and panics if the name is empty or already taken: a
+// programming error, found as soon as the program starts. It is the one panic of
+// the package.
 func RegisterMethod(m Method) {
 	registry.Lock()
 	defer registry.Unlock()
@@ -132,8 +132,6 @@ func RegisterMethod(m Method) {
 		panic("bench: RegisterMethod: empty method name")
 	case registry.byName[m.Name] != nil:
 		panic(fmt.Sprintf("bench: RegisterMethod: method %q registered twice", m.Name))
-	case m.Description == "":
-		panic(fmt.Sprintf("bench: RegisterMethod: method %q has no description", m.Name))
 	}
 	if registry.byName == nil {
 		registry.byName = map[string]*Method{}

@@ -15,9 +15,10 @@
 //     run_kmeans does), the final labels by a fresh nearest-centroid search (so
 //     clusters can be empty). It records the NMI between this assignment and the
 //     previous one (main.py's "NMI against previous assignment").
-//  3. UniformSampler draws the epoch's training order uniformly over the non-empty
+//  3. BeginEpoch has the harness re-initialise the classifier head (see below), and
+//     UniformSampler draws the epoch's training order uniformly over the non-empty
 //     pseudo-labels (util.UnifLabelSampler).
-//  4. The harness re-initialises the classifier head and trains (see below).
+//  4. The harness trains the epoch on that order.
 //
 // # The harness's side: Trainer and BeginEpoch
 //
