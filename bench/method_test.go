@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/selabench/selabench/internal/nn"
 )
 
 // TestBuiltinMethods: the built-in methods register in the comparison table's
@@ -72,5 +74,11 @@ func TestResetHeadMisuse(t *testing.T) {
 	ht.ResetHead(0, nil)
 	if ht.err == nil || !strings.Contains(ht.err.Error(), "without FreshHeads") {
 		t.Errorf("ResetHead without FreshHeads: %v", ht.err)
+	}
+	ht = &headTrainer{opts: make([]*nn.SGD, 1)}
+	ht.ResetHead(1, nil)
+	ht.ResetHead(-1, nil)
+	if ht.err == nil || ht.err.Error() != "ResetHead(1): the method trains 1 heads" {
+		t.Errorf("ResetHead of a head out of range: %v", ht.err)
 	}
 }

@@ -391,6 +391,7 @@ type headTrainer struct {
 
 func (t *headTrainer) ResetHead(h int, r *rand.Rand) {
 	switch {
+	case t.err != nil: // keep the first misuse
 	case t.opts == nil:
 		t.err = fmt.Errorf("ResetHead(%d) called by a method without FreshHeads", h)
 	case h < 0 || h >= len(t.opts):
