@@ -11,24 +11,6 @@ import (
 	"strings"
 )
 
-// The methods the harness trains and scores (see the package documentation).
-const (
-	MethodSeLa         = "sela"          // Sinkhorn-Knopp labels (selA)
-	MethodSeLaExact    = "sela-exact"    // the exact equipartition LP instead (baselines.Exact)
-	MethodDeepCluster  = "deepcluster"   // PCA-whitened k-means labels, head re-initialised per epoch
-	MethodNaive        = "naive"         // argmax of the network's own predictions: no constraint
-	MethodRandomLabels = "random-labels" // one fixed random equipartition per head
-	MethodSupervised   = "supervised"    // the true labels: the upper bound
-	MethodRandomNet    = "random-net"    // the untrained network's features: no training
-	MethodKMeansPixels = "kmeans-pixels" // k-means on raw pixels: no network
-)
-
-// Methods lists every method in the order the comparison table shows them.
-var Methods = []string{
-	MethodSeLa, MethodSeLaExact, MethodDeepCluster, MethodNaive,
-	MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels,
-}
-
 // Models lists the network architectures (internal/nn).
 var Models = []string{"mlp", "cnn"}
 
@@ -46,7 +28,7 @@ var ErrConfig = errors.New("invalid configuration")
 // DeepCluster papers and code, then a few of them (noted on the fields) on a
 // validation split of MNIST's training set (Validation = true), never on test labels.
 type Config struct {
-	// Method is one of [Methods].
+	// Method is the name of a registered [Method], one of [Methods].
 	Method string `json:"method"`
 	// Dataset is "mnist", "fashion-mnist", "cifar10" or "synthetic" (the seeded blobs
 	// of datasets.Synthetic, for tests).
@@ -145,7 +127,7 @@ func (c *Config) Validate() error {
 		}
 		return bad("unknown %s %q (valid: %s)", field, v, strings.Join(valid, ", "))
 	}
-	if err := oneOf("method", c.Method, Methods); err != nil {
+	if _, err := lookup(c.Method); err != nil {
 		return err
 	}
 	if err := oneOf("dataset", c.Dataset, []string{"mnist", "fashion-mnist", "cifar10", "synthetic"}); err != nil {
@@ -202,18 +184,4 @@ func (c Config) Hash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
-}
-
-// trained reports whether the method trains the network.
-func (c *Config) trained() bool {
-	return c.Method != MethodRandomNet && c.Method != MethodKMeansPixels
-}
-
-// heads returns the number of heads the method actually trains.
-func (c *Config) heads() int {
-	switch c.Method {
-	case MethodDeepCluster, MethodSupervised:
-		return 1
-	}
-	return c.Heads
 }

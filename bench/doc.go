@@ -19,23 +19,28 @@
 //     or once at the start of every epoch — and hand the method's [Labeler] the
 //     whole training set as the network sees it: each head's log-probabilities
 //     (of the clean images, one augmented view, or the mean over several) or the
-//     trunk features (DeepCluster). The labeler returns new labels per head:
-//
-//     sela           Sinkhorn-Knopp on P^λ (selA), argmax of Q's rows
-//     sela-exact     the exact equipartition LP (baselines.Exact)
-//     deepcluster    PCA-whitening + k-means on features (package deepcluster);
-//     the head is re-initialised with its own optimiser every epoch and
-//     batches are drawn uniformly over clusters, as the official code does
-//     naive          argmax of the network's own predictions, no constraint
-//     random-labels  never relabels: fixed random labels
-//     supervised     never relabels: the true labels (one head of the classes)
-//     random-net     no training: the initial network
-//     kmeans-pixels  no network: k-means on the pixels
+//     trunk features (DeepCluster). The labeler returns new labels per head.
 //
 //  4. After training, the evaluation (see [Final]) scores on the test split (or
 //     on a validation part of train): every head's cluster predictions with
 //     NMI, ARI, Hungarian and many-to-one accuracy, and the frozen trunk features
 //     with a linear probe and weighted kNN (package bench/eval).
+//
+// # Methods
+//
+// A method is one registration, a [Method] passed to [RegisterMethod]: its name
+// and description, how many heads it trains, what its label step needs, a factory
+// for its [Labeler], and how it departs from the common loop — fixed labels (no
+// labeler), its own initial labels, heads re-initialised every epoch with their
+// own optimiser and its own sample order (DeepCluster), no training, or no
+// network at all. The train loop and the evaluation read those fields and name
+// no method; [Methods], Config.Validate, the command line and sweep files take
+// the names from the registry. The built-in methods register in the
+// method*_*.go files, each next to its labeler, in the order of the comparison
+// table (file-name order is Go's initialisation order); [RegisteredMethods]
+// describes each, as `selabench run --help` and the README's method table show.
+//
+// ExampleRegisterMethod adds a method from another package.
 //
 // Every random draw comes from a stream named by its purpose and derived from
 // Config.Seed (internal/rng), and every parallel reduction below combines its

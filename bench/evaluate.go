@@ -5,7 +5,6 @@ import (
 
 	"github.com/selabench/selabench/bench/eval"
 	"github.com/selabench/selabench/bench/metrics"
-	"github.com/selabench/selabench/kmeans"
 )
 
 // Final holds a run's end-of-training scores on the evaluation split (test, or
@@ -23,7 +22,8 @@ type Final struct {
 	// majority class of the training samples it holds (the fair score for K > classes).
 	ManyToOne float64 `json:"m2o_acc"`
 	// LinearProbe and KNN are the accuracies, in [0, 1], of a linear classifier and
-	// of weighted kNN on the frozen trunk features (raw pixels for kmeans-pixels).
+	// of weighted kNN on the frozen trunk features (the raw samples for a method
+	// without a network, see [Method.NoNetwork]).
 	LinearProbe float64 `json:"linear_probe"`
 	KNN         float64 `json:"knn"`
 	// Degeneracy of the best head's predictions on the evaluation split.
@@ -77,17 +77,13 @@ func (r *runner) evaluate() error {
 	var trLP [][]float32
 	var trPred, evPred [][]int
 	k := r.k
-	if r.cfg.Method == MethodKMeansPixels {
-		res, err := kmeans.Fit(tr.X, tr.N, tr.D, kmeans.Options{K: k, Seed: r.cfg.Seed})
+	if cluster := r.method.NoNetwork; cluster != nil {
+		tp, ep, err := cluster(&r.cfg, tr, ev, k)
 		if err != nil {
-			return fmt.Errorf("bench: kmeans-pixels: %w", err)
-		}
-		ep, _, err := kmeans.Assign(ev.X, ev.N, ev.D, res.Centroids, k)
-		if err != nil {
-			return fmt.Errorf("bench: kmeans-pixels: %w", err)
+			return fmt.Errorf("bench: %w", err)
 		}
 		trFeat, evFeat = tr.X, ev.X
-		trPred, evPred = [][]int{res.Labels}, [][]int{ep}
+		trPred, evPred = [][]int{tp}, [][]int{ep}
 	} else {
 		var evLP [][]float32
 		var err error

@@ -50,8 +50,12 @@ func TestEveryMethodRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := rec.Final
-			wantHeads := c.heads()
-			if m == MethodKMeansPixels {
+			meth, err := LookupMethod(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantHeads := meth.heads(&c)
+			if !meth.HasNetwork() {
 				wantHeads = 1
 			}
 			if len(f.Heads) != wantHeads {
@@ -62,8 +66,8 @@ func TestEveryMethodRuns(t *testing.T) {
 					t.Errorf("%s = %v, want in [0, 1]", name, v)
 				}
 			}
-			if c.trained() != (len(rec.Epochs) == c.Epochs) {
-				t.Errorf("%d epoch records for a %d-epoch run (trained: %v)", len(rec.Epochs), c.Epochs, c.trained())
+			if meth.trains() != (len(rec.Epochs) == c.Epochs) {
+				t.Errorf("%d epoch records for a %d-epoch run (trained: %v)", len(rec.Epochs), c.Epochs, meth.trains())
 			}
 			sum := func(s []int) (t int) {
 				for _, v := range s {

@@ -1,16 +1,10 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
-	"time"
 
-	"github.com/selabench/selabench/baselines"
-	"github.com/selabench/selabench/deepcluster"
 	"github.com/selabench/selabench/internal/rng"
-	sela "github.com/selabench/selabench/selA"
 )
 
 // LabelInput is what a label step hands a labeler: the training set seen by the
@@ -39,129 +33,27 @@ type LabelStats struct {
 }
 
 // A Labeler turns the network's view of the training set into pseudo-labels, one
-// set per head: the one place where the compared methods differ.
+// set per head: the one place where most compared methods differ. Its
+// [Method.Needs] says which inputs the harness computes for it; a labeler lives for
+// one run and may keep state between label steps.
 type Labeler interface {
 	// Label returns labels[h][i] ∈ [0, K) for every head and sample.
 	Label(in *LabelInput) (labels [][]int, stats []LabelStats, err error)
-	// Needs says which inputs the labeler reads, so the harness computes only those.
-	Needs() (features, logProbs bool)
 }
 
-// newLabeler returns the labeler of c.Method, or nil for methods whose labels never
-// change (supervised, random-labels) or that do not train.
-func newLabeler(c *Config, heads int) (Labeler, error) {
-	switch c.Method {
-	case MethodSeLa:
-		return &selaLabeler{opt: sela.Options{Lambda: c.Lambda}, ws: make([]sela.Workspace, heads)}, nil
-	case MethodSeLaExact:
-		return exactLabeler{}, nil
-	case MethodNaive:
-		return naiveLabeler{}, nil
-	case MethodDeepCluster:
-		l, err := deepcluster.NewLabeler(deepcluster.Options{K: c.K, Seed: c.Seed})
-		if err != nil {
-			return nil, err
-		}
-		return &deepclusterLabeler{l: l}, nil
-	}
-	return nil, nil
-}
-
-// selaLabeler solves SeLa's transport problem with Sinkhorn-Knopp (selA) for every
-// head, with the official stopping rule.
-type selaLabeler struct {
-	opt sela.Options
-	ws  []sela.Workspace
-}
-
-func (s *selaLabeler) Needs() (bool, bool) { return false, true }
-
-func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
+// eachHead labels every head of in with one (given the head and its
+// log-probabilities) and collects the labels and stats: the loop of the labelers
+// that solve each head on its own.
+func eachHead(in *LabelInput, one func(h int, lp []float32) ([]int, LabelStats, error)) ([][]int, []LabelStats, error) {
 	labels := make([][]int, len(in.LogProbs))
 	stats := make([]LabelStats, len(in.LogProbs))
 	for h, lp := range in.LogProbs {
-		res, err := s.ws[h].Solve(lp, in.N, in.K, s.opt)
-		fallback := ""
-		if errors.Is(err, sela.ErrNumerical) {
-			// The float32 kernel exp(λ(L − max L)) underflowed a whole column
-			// (large λ on confident outputs): the log-domain solver handles it.
-			opt := s.opt
-			opt.Variant = sela.SinkhornLog
-			res, err = s.ws[h].Solve(lp, in.N, in.K, opt)
-			fallback = "the float32 kernel broke down; solved by sinkhorn-log"
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("sela: head %d: %w", h, err)
-		}
-		labels[h] = widen(res.Labels)
-		stats[h] = LabelStats{Seconds: res.Duration.Seconds(), Iterations: res.Iterations,
-			Converged: res.Converged, Objective: res.Objective}
-		if !res.Converged {
-			stats[h].Note = res.Reason
-		}
-		if fallback != "" {
-			stats[h].Note = strings.TrimPrefix(stats[h].Note+"; "+fallback, "; ")
+		var err error
+		if labels[h], stats[h], err = one(h, lp); err != nil {
+			return nil, nil, err
 		}
 	}
 	return labels, stats, nil
-}
-
-// exactLabeler solves the same problem exactly: integral, equal cluster sizes.
-type exactLabeler struct{}
-
-func (exactLabeler) Needs() (bool, bool) { return false, true }
-
-func (exactLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	labels := make([][]int, len(in.LogProbs))
-	stats := make([]LabelStats, len(in.LogProbs))
-	for h, lp := range in.LogProbs {
-		res, err := baselines.Exact(lp, in.N, in.K, baselines.ExactOptions{})
-		if err != nil {
-			return nil, nil, fmt.Errorf("sela-exact: head %d: %w", h, err)
-		}
-		labels[h] = res.Labels
-		stats[h] = LabelStats{Seconds: res.Seconds, Iterations: res.Phases, Converged: res.Optimal,
-			Objective: -res.Primal / float64(in.N)}
-		if !res.Optimal {
-			stats[h].Note = fmt.Sprintf("duality gap %.3g not certified optimal", res.Gap)
-		}
-	}
-	return labels, stats, nil
-}
-
-// naiveLabeler takes the argmax of each head's own predictions: self-labelling
-// without the equipartition constraint, which collapses.
-type naiveLabeler struct{}
-
-func (naiveLabeler) Needs() (bool, bool) { return false, true }
-
-func (naiveLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	labels := make([][]int, len(in.LogProbs))
-	stats := make([]LabelStats, len(in.LogProbs))
-	for h, lp := range in.LogProbs {
-		t := time.Now()
-		labels[h] = argmaxRows(lp, in.N, in.K)
-		stats[h] = LabelStats{Seconds: time.Since(t).Seconds(), Converged: true}
-	}
-	return labels, stats, nil
-}
-
-// deepclusterLabeler clusters the PCA-whitened, L2-normalised features with k-means.
-type deepclusterLabeler struct{ l *deepcluster.Labeler }
-
-func (d *deepclusterLabeler) Needs() (bool, bool) { return true, false }
-
-func (d *deepclusterLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	res, err := d.l.Label(in.Features, in.N, in.D, in.Epoch)
-	if err != nil {
-		return nil, nil, err
-	}
-	st := LabelStats{Seconds: res.Seconds, Converged: true}
-	if res.KMeans != nil {
-		st.Iterations = res.KMeans.Iterations
-		st.Objective = res.KMeans.Inertia
-	}
-	return [][]int{res.Labels}, []LabelStats{st}, nil
 }
 
 // argmaxRows returns the first maximum of each row of the n×k matrix x.
@@ -191,23 +83,13 @@ func randomEquipartition(n, k int, r *rand.Rand) []int {
 	return out
 }
 
-// initialLabels returns the labels training starts from: the truth for supervised
-// training, else one random equipartition per head, each from its own stream.
-func initialLabels(c *Config, truth []int, heads, k int) [][]int {
-	if c.Method == MethodSupervised {
-		return [][]int{truth}
-	}
+// equipartitions returns one random equipartition of the truth's len(truth)
+// samples per head, each from its own stream: the initial labels of a method
+// without [Method.InitialLabels].
+func equipartitions(c *Config, truth []int, heads, k int) [][]int {
 	out := make([][]int, heads)
 	for h := range out {
 		out[h] = randomEquipartition(len(truth), k, rng.New(c.Seed, fmt.Sprintf("bench/labels/init/head%d", h)))
-	}
-	return out
-}
-
-func widen(x []int32) []int {
-	out := make([]int, len(x))
-	for i, v := range x {
-		out[i] = int(v)
 	}
 	return out
 }

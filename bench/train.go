@@ -10,7 +10,6 @@ import (
 
 	"github.com/selabench/selabench/bench/metrics"
 	"github.com/selabench/selabench/datasets"
-	"github.com/selabench/selabench/deepcluster"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/internal/nn"
 	"github.com/selabench/selabench/internal/rng"
@@ -35,7 +34,7 @@ type RunOptions struct {
 	// TrainLogProbs, if not nil, receives the trained network's log-probabilities
 	// on the (clean) training images, N×K row-major, of the best head (see Final),
 	// at the end of the run: real inputs for the transport solvers (λ sweeps).
-	// Methods without a network (kmeans-pixels) never call it.
+	// Methods without a network ([Method.NoNetwork]) never call it.
 	TrainLogProbs func(lp []float32, n, k int)
 	// LabelInput, if not nil, receives what every label step hands the labeler
 	// (step counts label steps from 0), before the labeler sees it: the inputs of
@@ -61,7 +60,7 @@ type EpochStats struct {
 	// Unconverged counts solves of the epoch that stopped at their iteration cap.
 	Unconverged int `json:"unconverged,omitempty"`
 	// Notes are the solvers' remarks ("head 1: …"): why a solve did not
-	// converge, or that sela's float32 kernel broke down and sinkhorn-log took over.
+	// converge, or a fallback the labeler took (see [LabelStats.Note]).
 	Notes []string `json:"notes,omitempty"`
 	// Heads describe each head's pseudo-labels at the end of the epoch.
 	Heads []HeadEpoch `json:"heads"`
@@ -96,7 +95,7 @@ func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
 		return nil, err
 	}
 	r.rec.Started = start.UTC().Format(time.RFC3339)
-	if cfg.trained() {
+	if r.method.trains() {
 		if err := r.fit(); err != nil {
 			return nil, err
 		}
@@ -113,6 +112,7 @@ func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
 // runner holds one run's state.
 type runner struct {
 	cfg               Config
+	method            *Method
 	opt               RunOptions
 	trainSet, evalSet datasets.Split
 	shape             datasets.Shape
@@ -129,8 +129,12 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, opt: opt, shape: ds.Shape, classes: ds.K(), heads: cfg.heads(), k: cfg.K, nmi: math.NaN()}
-	if cfg.Method == MethodSupervised {
+	m, err := lookup(cfg.Method)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, method: m, opt: opt, shape: ds.Shape, classes: ds.K(), heads: m.heads(&cfg), k: cfg.K, nmi: math.NaN()}
+	if m.ClassHeads {
 		r.k = r.classes
 	}
 	r.trainSet, r.evalSet = ds.Train, ds.Test
@@ -148,7 +152,7 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		}
 		r.trainSet = r.trainSet.Select(idx)
 	}
-	if r.trainSet.N < cfg.BatchSize && cfg.trained() {
+	if r.trainSet.N < cfg.BatchSize && m.trains() {
 		return nil, fmt.Errorf("%w: batch size %d exceeds the %d training samples", ErrConfig, cfg.BatchSize, r.trainSet.N)
 	}
 	if r.k > r.trainSet.N {
@@ -162,10 +166,9 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		Data:   DataInfo{Dataset: ds.Name, Train: r.trainSet.N, Eval: r.evalSet.N, EvalSplit: evalSplit, Dim: r.trainSet.D, Classes: r.classes},
 		Epochs: []EpochStats{},
 	}
-	if cfg.Method == MethodKMeansPixels {
+	if !m.HasNetwork() {
 		return r, nil
 	}
-	var err error
 	switch cfg.Model {
 	case "mlp":
 		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, Seed: cfg.Seed})
@@ -215,7 +218,7 @@ func (r *runner) input(x []float32, n int) *tensor.Dense {
 // schedule returns the numbers of samples seen at which label steps happen in
 // SeLa's quadratic spacing, in increasing order, or nil for one step per epoch.
 func (r *runner) schedule(n int) []float64 {
-	if r.cfg.Nopts == 0 || r.cfg.Method == MethodDeepCluster {
+	if r.cfg.Nopts == 0 || r.method.EveryEpoch {
 		return nil
 	}
 	out := make([]float64, r.cfg.Nopts)
@@ -234,15 +237,18 @@ func (r *runner) report(p Progress) {
 }
 
 func (r *runner) fit() error {
-	cfg, tr := r.cfg, r.trainSet
-	labeler, err := newLabeler(&cfg, r.heads)
-	if err != nil {
-		return err
+	cfg, tr, m := r.cfg, r.trainSet, r.method
+	var labeler Labeler
+	if m.NewLabeler != nil {
+		var err error
+		if labeler, err = m.NewLabeler(&cfg, r.heads); err != nil {
+			return err
+		}
 	}
-	r.labels = initialLabels(&cfg, tr.Y, r.heads, r.k)
-	if cfg.Method == MethodDeepCluster {
-		// DeepCluster's head starts from N(0, 0.01²) like every re-initialised one.
-		r.model.ResetHeads(rng.New(cfg.Seed, "bench/deepcluster/head/init"))
+	if m.InitialLabels != nil {
+		r.labels = m.InitialLabels(&cfg, tr.Y, r.heads, r.k)
+	} else {
+		r.labels = equipartitions(&cfg, tr.Y, r.heads, r.k)
 	}
 	bs := cfg.BatchSize
 	perEpoch := tr.N / bs // the last partial batch is dropped (drop_last)
@@ -256,9 +262,16 @@ func (r *runner) fit() error {
 		times = r.schedule(tr.N)
 	}
 
-	var opt, headOpt *nn.SGD
-	if cfg.Method == MethodDeepCluster {
+	var opt *nn.SGD
+	heads := &headTrainer{r: r}
+	if m.FreshHeads {
+		// The heads start from N(0, 0.01²) like every re-initialised one.
 		opt = nn.NewSGD(r.model.TrunkParams(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
+		heads.opts = make([]*nn.SGD, r.heads)
+		init := rng.New(cfg.Seed, fmt.Sprintf("bench/%s/head/init", m.Name))
+		for h := range heads.opts {
+			heads.ResetHead(h, init)
+		}
 	} else {
 		opt = nn.NewSGD(r.model.Params(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
 	}
@@ -294,14 +307,19 @@ func (r *runner) fit() error {
 				return err
 			}
 		}
-		order := rng.New(cfg.Seed, fmt.Sprintf("bench/order/epoch%d", epoch)).Perm(tr.N)
-		if cfg.Method == MethodDeepCluster {
-			hr := rng.New(cfg.Seed, fmt.Sprintf("bench/deepcluster/head/epoch%d", epoch))
-			nn.ResetHead(r.model.Heads[0], hr) // N(0, 0.01²) weights, zero bias
-			headOpt = nn.NewSGD(r.model.HeadParams(0), cfg.LR, 0, cfg.WeightDecay)
-			if order, err = deepcluster.UniformSampler(r.labels[0], r.k, hr); err != nil {
-				return err
+		var order []int
+		if m.BeginEpoch != nil {
+			er := rng.New(cfg.Seed, fmt.Sprintf("bench/%s/head/epoch%d", m.Name, epoch))
+			var err error
+			if order, err = m.BeginEpoch(heads, r.labels, r.k, er); err == nil {
+				err = heads.err
 			}
+			if err != nil {
+				return fmt.Errorf("bench: %s: epoch %d: %w", m.Name, epoch, err)
+			}
+		}
+		if order == nil {
+			order = rng.New(cfg.Seed, fmt.Sprintf("bench/order/epoch%d", epoch)).Perm(tr.N)
 		}
 		augRand := rng.New(cfg.Seed, fmt.Sprintf("bench/augment/epoch%d", epoch))
 		lossSum := 0.0
@@ -335,9 +353,9 @@ func (r *runner) fit() error {
 			}
 			r.model.Backward(nil)
 			opt.Step()
-			if headOpt != nil {
-				headOpt.LR = lr
-				headOpt.Step()
+			for _, o := range heads.opts {
+				o.LR = lr
+				o.Step()
 			}
 			lossSum += loss
 			es.LR = lr
@@ -361,6 +379,30 @@ func (r *runner) fit() error {
 		r.rec.Epochs = append(r.rec.Epochs, es)
 	}
 	return nil
+}
+
+// headTrainer is the train loop's [EpochTrainer]: the heads' own optimisers of a
+// method with FreshHeads (nil otherwise), stepped after the trunk's.
+type headTrainer struct {
+	r    *runner
+	opts []*nn.SGD
+	err  error // the first misuse, reported after BeginEpoch returns
+}
+
+func (t *headTrainer) ResetHead(h int, r *rand.Rand) {
+	switch {
+	case t.err != nil: // keep the first misuse
+	case t.opts == nil:
+		t.err = fmt.Errorf("ResetHead(%d) called by a method without FreshHeads", h)
+	case h < 0 || h >= len(t.opts):
+		t.err = fmt.Errorf("ResetHead(%d): the method trains %d heads", h, len(t.opts))
+	}
+	if t.err != nil {
+		return
+	}
+	cfg := &t.r.cfg
+	nn.ResetHead(t.r.model.Heads[h], r) // N(0, 0.01²) weights, zero bias
+	t.opts[h] = nn.NewSGD(t.r.model.HeadParams(h), cfg.LR, 0, cfg.WeightDecay)
 }
 
 type constantLR float64
@@ -392,7 +434,7 @@ func cloneLabels(l [][]int) [][]int {
 // replaces the pseudo-labels. It returns the solver seconds and iterations and
 // the number of heads whose solve did not converge.
 func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, notes []string, err error) {
-	needF, needLP := l.Needs()
+	needF, needLP := r.method.Needs.Features, r.method.Needs.LogProbs
 	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k}
 	views := r.cfg.Views
 	if r.aug == nil {

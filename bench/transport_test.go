@@ -290,7 +290,11 @@ func peakRSS() (int64, error) {
 // label step solves in the log domain instead, says so, and still balances.
 func TestSelaFallsBack(t *testing.T) {
 	c := DefaultConfig(MethodSeLa, "synthetic")
-	l, err := newLabeler(&c, 1)
+	m, err := LookupMethod(MethodSeLa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := m.NewLabeler(&c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

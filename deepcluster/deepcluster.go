@@ -209,3 +209,24 @@ func UniformSampler(labels []int, k int, r *rand.Rand) ([]int, error) {
 	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out[:n], nil
 }
+
+// A Trainer is the training loop DeepCluster's labels are trained by, as far as
+// DeepCluster has a say in it; the harness implements it (see [BeginEpoch]).
+type Trainer interface {
+	// ResetHead replaces head h (DeepCluster trains one: 0) by a new Linear(D_feat,
+	// K) — K outputs including empty clusters, as len(images_lists) = K in the
+	// official code — with N(0, 0.01²) weights (PyTorch's normal_(0, 0.01)) drawn
+	// from r and zero bias, and gives it a new optimiser: plain SGD without
+	// momentum, at the trunk's learning rate and weight decay, so that no
+	// optimiser state carries over between epochs.
+	ResetHead(h int, r *rand.Rand)
+}
+
+// BeginEpoch does what the official main.py does before each epoch's training,
+// once the epoch's labels are known: it re-initialises the head of t and returns
+// the epoch's training order, UniformSampler over labels (in [0, k)). Both draw
+// from r, the head first.
+func BeginEpoch(t Trainer, labels []int, k int, r *rand.Rand) ([]int, error) {
+	t.ResetHead(0, r)
+	return UniformSampler(labels, k, r)
+}

@@ -3,6 +3,7 @@ package deepcluster
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -239,4 +240,33 @@ func ExampleUniformSampler() {
 	// ⌊10/3⌋+1 = 4 draws per non-empty cluster, 12 cut to 10.
 	fmt.Println(len(idx), count[2], count[0]+count[1]+count[3])
 	// Output: 10 0 10
+}
+
+// resetRecorder is a Trainer that records its calls and draws one number from r,
+// as a real head re-initialisation draws its weights.
+type resetRecorder struct{ heads []int }
+
+func (t *resetRecorder) ResetHead(h int, r *rand.Rand) {
+	t.heads = append(t.heads, h)
+	r.Uint64()
+}
+
+// TestBeginEpoch: the head is re-initialised first, then the order drawn from the
+// same stream, exactly as UniformSampler draws it after the head's draws.
+func TestBeginEpoch(t *testing.T) {
+	labels := []int{0, 0, 0, 1, 2, 2}
+	var tr resetRecorder
+	got, err := BeginEpoch(&tr, labels, 3, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Uint64()
+	want, _ := UniformSampler(labels, 3, r)
+	if !slices.Equal(tr.heads, []int{0}) || !slices.Equal(got, want) {
+		t.Errorf("resets %v, order %v; want [0], %v", tr.heads, got, want)
+	}
+	if _, err := BeginEpoch(&tr, []int{5}, 3, r); err == nil {
+		t.Errorf("a label outside [0, k) was accepted")
+	}
 }

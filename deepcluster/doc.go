@@ -15,22 +15,19 @@
 //     run_kmeans does), the final labels by a fresh nearest-centroid search (so
 //     clusters can be empty). It records the NMI between this assignment and the
 //     previous one (main.py's "NMI against previous assignment").
-//  3. UniformSampler draws the epoch's training order uniformly over the non-empty
+//  3. BeginEpoch has the harness re-initialise the classifier head (see below), and
+//     UniformSampler draws the epoch's training order uniformly over the non-empty
 //     pseudo-labels (util.UnifLabelSampler).
-//  4. The harness re-initialises the classifier head and trains (see below).
+//  4. The harness trains the epoch on that order.
 //
-// # The head-reinitialisation contract (for the harness)
+// # The harness's side: Trainer and BeginEpoch
 //
 // DeepCluster's pseudo-labels are a fresh permutation-free naming of clusters each
-// epoch, so the head cannot be kept. Before each epoch's training the harness must,
-// as main.py does:
-//
-//   - replace the top layer by a new Linear(D_feat, K) — K outputs including empty
-//     clusters (len(images_lists) = K in the official code) — with weights drawn from
-//     N(0, 0.01²) (std 0.01, PyTorch's normal_(0, 0.01)) and zero bias: internal/nn.ResetHead;
-//   - give the head its own optimiser, created anew each epoch (plain SGD, no
-//     momentum, the trunk's learning rate and weight decay), so no optimiser state
-//     carries over between epochs; the trunk's optimiser (SGD with momentum) persists;
-//   - train on the sample order given by UniformSampler, the target of sample i
-//     being Labels.Labels[i].
+// epoch, so the head cannot be kept. A training harness implements [Trainer] —
+// re-initialise a head with its own optimiser — and calls [BeginEpoch] before each
+// epoch's training, which does what main.py does: re-initialise the head, then draw
+// the epoch's order with UniformSampler. Besides, as main.py, the harness keeps the
+// head out of the trunk's optimiser (SGD with momentum, which persists across
+// epochs) and starts the head from the same N(0, 0.01²) initialisation; the target
+// of sample i is Labels.Labels[i].
 package deepcluster

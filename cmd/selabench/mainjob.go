@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/selabench/selabench/bench"
@@ -32,7 +31,7 @@ type mainConfig struct {
 func mainFlags(errOut io.Writer) (*flagSet, *mainConfig) {
 	fs := newFlags("selabench", "selabench [--dataset mnist] [--methods all] [--epochs 15] [--k 10] [--heads 5] [--seed 0] [--out results.jsonl] [--json]", errOut)
 	c := &mainConfig{base: bench.DefaultConfig(bench.MethodSeLa, "mnist")}
-	fs.StringVar(&c.methods, "methods", strings.Join(bench.Methods, ","), "comma-separated methods to compare")
+	fs.StringVar(&c.methods, "methods", strings.Join(bench.Methods, ","), "comma-separated methods to compare, of:\n"+methodList())
 	configFlags(fs, &c.base)
 	fs.StringVar(&c.dataDir, "data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	fs.StringVar(&c.out, "out", "", "append every run's record to this JSON Lines `file`")
@@ -52,8 +51,8 @@ func runMain(args []string, out, errOut io.Writer) error {
 	methods := strings.Split(c.methods, ",")
 	var cfgs []bench.Config
 	for _, m := range methods {
-		if !slices.Contains(bench.Methods, m) {
-			return usagef("--methods: unknown method %q (valid: %s)", m, strings.Join(bench.Methods, ", "))
+		if _, err := bench.LookupMethod(m); err != nil {
+			return usagef("--methods: %v", strings.TrimPrefix(err.Error(), bench.ErrConfig.Error()+": "))
 		}
 		cfg := c.base
 		cfg.Method = m

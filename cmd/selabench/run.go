@@ -50,6 +50,21 @@ func configFlags(fs *flagSet, c *bench.Config) {
 	fs.Float64Var(&c.KNNTau, "knn-tau", c.KNNTau, "temperature of the weighted kNN evaluation")
 }
 
+// methodList describes every registered method, one "name  description" line
+// each, for the help of --method and --methods.
+func methodList() string {
+	ms := bench.RegisteredMethods()
+	width := 0
+	for _, m := range ms {
+		width = max(width, len(m.Name))
+	}
+	lines := make([]string, len(ms))
+	for i, m := range ms {
+		lines[i] = fmt.Sprintf("  %-*s  %s", width, m.Name, m.Description)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // progressFlag adds --progress and returns a function building the progress
 // reporter: a bar on errOut when it is a terminal or --progress is set.
 func progressFlag(fs *flagSet) func(errOut io.Writer, label string) (func(bench.Progress), func()) {
@@ -97,9 +112,9 @@ func wantBar(force bool, errOut io.Writer) bool {
 }
 
 func runRun(args []string, out, errOut io.Writer) error {
-	fs := newFlags("run", "selabench run --method sela|sela-exact|deepcluster|naive|random-labels|supervised|random-net|kmeans-pixels [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 5] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
+	fs := newFlags("run", "selabench run --method "+strings.Join(bench.Methods, "|")+" [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 5] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
 	c := bench.DefaultConfig(bench.MethodSeLa, "mnist")
-	fs.StringVar(&c.Method, "method", c.Method, "method: "+strings.Join(bench.Methods, ", "))
+	fs.StringVar(&c.Method, "method", c.Method, "the method, one of:\n"+methodList())
 	configFlags(fs, &c)
 	dataDir := fs.String("data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	outPath := fs.String("out", "", "append the run's record to this JSON Lines `file`")
@@ -125,8 +140,8 @@ func runRun(args []string, out, errOut io.Writer) error {
 			}
 		}
 	}
-	if *saveLP != "" && c.Method == bench.MethodKMeansPixels {
-		return usagef("--save-log-probs: kmeans-pixels has no network")
+	if m, _ := bench.LookupMethod(c.Method); *saveLP != "" && !m.HasNetwork() { // c is valid: no error
+		return usagef("--save-log-probs: %s has no network", c.Method)
 	}
 	ds, err := bench.LoadDataset(c.Dataset, *dataDir)
 	if err != nil {

@@ -30,7 +30,8 @@ func init() {
 }
 
 func runSweep(args []string, out, errOut io.Writer) error {
-	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list]", errOut)
+	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list]\n\n"+
+		"FILE.json sets the keys of a run's config in \"base\" and \"grid\"; its \"method\" values are one of:\n"+methodList(), errOut)
 	outDir := fs.String("out", "", "directory of the results (results.jsonl, or results-shard-I-of-N.jsonl), per-cell logs (logs/) and report (report.md)")
 	jobs := fs.Int("jobs", 1, "cells run at once (each cell also uses every core for its matrix products)")
 	shard := fs.String("shard", "", "split the cells into n shards and run shard `i/n` only (0 ≤ i < n, as Slurm array task IDs and Kubernetes completion indexes)")
