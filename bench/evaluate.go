@@ -87,10 +87,10 @@ func (r *runner) evaluate() error {
 	} else {
 		var evLP [][]float32
 		var err error
-		if trFeat, trLP, err = r.pass(tr, 0, nil, true); err != nil {
+		if trFeat, trLP, err = r.pass(tr, 0, nil, true, true); err != nil {
 			return fmt.Errorf("bench: evaluation on train: %w", err)
 		}
-		if evFeat, evLP, err = r.pass(ev, 0, nil, true); err != nil {
+		if evFeat, evLP, err = r.pass(ev, 0, nil, true, true); err != nil {
 			return fmt.Errorf("bench: evaluation on %s: %w", r.rec.Data.EvalSplit, err)
 		}
 		for h := range trLP {

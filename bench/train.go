@@ -440,8 +440,10 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, u
 	if r.aug == nil {
 		views = 0
 	}
-	if needF {
-		f, _, err := r.pass(&r.trainSet, 0, nil, false)
+	// One pass gives both when the log-probabilities are of the clean images.
+	together := needF && needLP && views == 0
+	if needF && !together {
+		f, _, err := r.pass(&r.trainSet, 0, nil, true, false)
 		if err != nil {
 			return 0, 0, 0, nil, err
 		}
@@ -449,8 +451,13 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, u
 	}
 	if needLP {
 		augRand := rng.New(r.cfg.Seed, fmt.Sprintf("bench/label/step%d", index))
-		if _, in.LogProbs, err = r.pass(&r.trainSet, views, augRand, true); err != nil {
+		f, lp, err := r.pass(&r.trainSet, views, augRand, together, true)
+		if err != nil {
 			return 0, 0, 0, nil, err
+		}
+		in.LogProbs = lp
+		if together {
+			in.Features, in.D = f, len(f)/r.trainSet.N
 		}
 	}
 	if r.opt.LabelInput != nil {
@@ -477,11 +484,12 @@ func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, u
 // evalBatch is the batch size of forward passes in evaluation mode.
 const evalBatch = 1000
 
-// pass runs the model in evaluation mode over a split and returns the trunk
-// features of the clean images (when views == 0) and, if withHeads, each head's
+// pass runs the model in evaluation mode over a split and returns, if
+// withFeatures, the trunk features of the clean images (views must be 0 then)
+// and, if withHeads, each head's
 // log-probabilities: of the clean images when views == 0, else averaged over
 // `views` augmented views drawn from augRand, accumulated in float64.
-func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withHeads bool) ([]float32, [][]float32, error) {
+func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withFeatures, withHeads bool) ([]float32, [][]float32, error) {
 	n, d, k := s.N, s.D, r.k
 	var feats []float32
 	var lps [][]float32
@@ -505,7 +513,7 @@ func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withHead
 				x = xa[:m*d]
 			}
 			f, z := r.model.Forward(r.input(x, m), false)
-			if views == 0 {
+			if withFeatures {
 				fd := nn.Data(f)
 				if feats == nil {
 					feats = make([]float32, 0, n*(len(fd)/m))
