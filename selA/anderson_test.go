@@ -67,15 +67,7 @@ func TestAndersonRealInputs(t *testing.T) {
 		t.Fatalf("testdata: %v, %d files", err, len(files))
 	}
 	for _, path := range files {
-		a, err := npy.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		L, ok := a.Data.([]float32)
-		if !ok || len(a.Shape) != 2 {
-			t.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
-		}
-		n, k := a.Shape[0], a.Shape[1]
+		L, n, k := readMatrix(t, path)
 		ref, acc := agreeWithRef(t, path, L, n, k, DefaultLambda)
 		if 10*acc.Iterations > ref.Iterations {
 			t.Errorf("%s: %d iterations against the plain scheme's %d: the acceleration saves less than 10×", path, acc.Iterations, ref.Iterations)
@@ -135,4 +127,18 @@ func TestAndersonFallback(t *testing.T) {
 	if res.Iterations > plain.Iterations {
 		t.Errorf("%d iterations after the fallback, plain %d", res.Iterations, plain.Iterations)
 	}
+}
+
+// readMatrix reads an N×K float32 .npy matrix.
+func readMatrix(tb testing.TB, path string) (L []float32, n, k int) {
+	tb.Helper()
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	L, ok := a.Data.([]float32)
+	if !ok || len(a.Shape) != 2 {
+		tb.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
+	}
+	return L, a.Shape[0], a.Shape[1]
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/selabench/selabench/internal/logits"
-	"github.com/selabench/selabench/internal/npy"
 )
 
 // The solver benchmarks (BenchmarkSinkhorn, BenchmarkStream) live in package
@@ -152,15 +151,7 @@ func BenchmarkSinkhornReal(b *testing.B) {
 		b.Fatalf("no inputs in %s: %v", dir, err)
 	}
 	for _, path := range files {
-		a, err := npy.ReadFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		L, ok := a.Data.([]float32)
-		if !ok || len(a.Shape) != 2 {
-			b.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
-		}
-		n, k := a.Shape[0], a.Shape[1]
+		L, n, k := readMatrix(b, path)
 		name := strings.TrimSuffix(filepath.Base(path), ".npy")
 		for _, c := range []struct {
 			solver string
