@@ -84,12 +84,16 @@ func TestImbalanceRun(t *testing.T) {
 	if !slices.Equal(rec.Data.TrainClassCounts, want) || rec.Data.Train != total || rec.Data.Eval != ds.Test.N {
 		t.Errorf("data %+v, want train counts %v (%d), eval %d", rec.Data, want, total, ds.Test.N)
 	}
-	if h := rec.Epochs[0].Heads[0]; len(h.Sizes) != 10 || sum(h.Sizes) != total {
-		t.Errorf("label sizes %v, want %d labels", h.Sizes, total)
+	if h := rec.Epochs[0].Heads[0]; len(h.Sizes) != 10 || sum(h.Sizes) != total ||
+		h.SizeL1 == nil || *h.SizeL1 != sortedSizeL1(h.Sizes, want) {
+		t.Errorf("label sizes %v (L1 %v), want %d labels", h.Sizes, h.SizeL1, total)
+	}
+	if n := len(rec.Final.Heads); n != 1 || !(rec.Final.Heads[0].TrainNMI >= 0) {
+		t.Errorf("final heads %+v: want the train NMI on the long-tailed split", rec.Final.Heads)
 	}
 	// Without imbalance the record has no class counts (records stay as they were).
 	c.Imbalance = 1
-	if rec, err := Run(c, ds, RunOptions{}); err != nil || rec.Data.TrainClassCounts != nil || rec.Data.Train != ds.Train.N {
+	if rec, err := Run(c, ds, RunOptions{}); err != nil || rec.Data.TrainClassCounts != nil || rec.Data.Train != ds.Train.N || rec.Epochs[0].Heads[0].SizeL1 != nil {
 		t.Errorf("imbalance 1: %+v, %v", rec.Data, err)
 	}
 	// Classes of 300: R = 1000 leaves the tail 0.3 of a sample.
@@ -110,4 +114,22 @@ func sum(s []int) (t int) {
 		t += v
 	}
 	return t
+}
+
+func TestSortedSizeL1(t *testing.T) {
+	for _, test := range []struct {
+		sizes, counts []int
+		want          float64
+	}{
+		{[]int{1, 3}, []int{30, 10}, 0},             // same profile, other order
+		{[]int{2, 2}, []int{3, 1}, 0.5},             // |0.5−0.75| + |0.5−0.25|
+		{[]int{4, 0, 0}, []int{1, 1}, 1},            // padded: |1−0.5| + |0−0.5| + 0
+		{[]int{0, 0}, []int{1, 1}, 1},               // no labels at all: the fractions are 0
+		{[]int{5}, []int{0, 0, 7}, 0},               // zeros sort last
+		{[]int{9, 1, 0, 0}, []int{1, 1, 1, 1}, 1.3}, // 0.65 + 0.15 + 0.25 + 0.25
+	} {
+		if got := sortedSizeL1(test.sizes, test.counts); math.Abs(got-test.want) > 1e-12 {
+			t.Errorf("sortedSizeL1(%v, %v) = %v, want %v", test.sizes, test.counts, got, test.want)
+		}
+	}
 }

@@ -82,6 +82,11 @@ type HeadEpoch struct {
 	LargestFraction   float64 `json:"largest_fraction"`
 	// Sizes are the labels' cluster sizes, by cluster index.
 	Sizes []int `json:"sizes"`
+	// SizeL1, for a long-tailed run (Config.Imbalance > 1) only, is the L1
+	// distance between the sorted fractions of Sizes and the sorted class
+	// fractions of the training split (0: the classes' size profile; at most 2):
+	// whether the labels follow the long tail, whichever cluster takes which class.
+	SizeL1 *float64 `json:"size_l1,omitempty"`
 }
 
 // Run trains and evaluates one configuration on ds and returns its record.
@@ -389,6 +394,10 @@ func (r *runner) fit() error {
 			he, err := headEpoch(tr.Y, l, prev[h], r.k)
 			if err != nil {
 				return err
+			}
+			if counts := r.rec.Data.TrainClassCounts; counts != nil {
+				d := sortedSizeL1(he.Sizes, counts)
+				he.SizeL1 = &d
 			}
 			es.Heads = append(es.Heads, he)
 		}
