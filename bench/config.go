@@ -61,6 +61,16 @@ type Config struct {
 	Heads int `json:"heads"`
 	// Lambda is SeLa's λ (P^λ); used by sela only.
 	Lambda float64 `json:"lambda"`
+	// Tau is the weight τ of the penalty τ·KL(Qᵀ1 ‖ r) that replaces the
+	// equipartition constraint in sela-unbalanced (selA's Options.Tau): the
+	// cluster scalings follow a_y = r_y·s_y^(−φ), φ = τ/(τ + 1/λ), so τ → ∞ is
+	// SeLa's hard constraint and τ → 0 lets the clusters take the sizes the
+	// network's predictions imply. Read by the methods with [Method.Tau] only and
+	// 0 (absent from the JSON, so existing records keep their hash) for all others.
+	// The default, [DefaultTau] = 1 (φ = 25/26 at λ = 25), is provisional: a
+	// priori, not tuned; it is to be chosen on the validation split (Validation)
+	// of long-tailed training data (Imbalance), never on test labels.
+	Tau float64 `json:"tau,omitempty"`
 	// Nopts is the number of label solves in SeLa's quadratic schedule: solves at
 	// (Epochs + 1.01)·N·t² samples seen for t on an even grid of Nopts points in
 	// [0, 1] (the last lies past the end of training, so Nopts−1 solves happen).
@@ -85,6 +95,12 @@ type Config struct {
 	// shuffle) and evaluates on it instead of the test split: the setting for
 	// choosing hyper-parameters without looking at test labels.
 	Validation bool `json:"validation,omitempty"`
+	// Imbalance, if above 1, makes the training split long-tailed with
+	// largest-to-smallest ratio R = Imbalance: classes in a seeded order keep
+	// R^(−j/(C−1)) of their samples (datasets.ImbalanceRatio with the run's
+	// Seed), applied after Validation's hold-out and TrainLimit; the evaluation
+	// split stays as it is. 0 and 1 keep the data as is.
+	Imbalance float64 `json:"imbalance,omitempty"`
 
 	// KNN and KNNTau are the weighted kNN evaluation's neighbours and temperature
 	// (SeLa's CIFAR protocol: 200 and 0.1).
@@ -92,9 +108,13 @@ type Config struct {
 	KNNTau float64 `json:"knn_tau"`
 }
 
+// DefaultTau is the provisional default of Config.Tau for the methods that read
+// it (see the field).
+const DefaultTau = 1
+
 // DefaultConfig returns the defaults of every field for method on dataset.
 func DefaultConfig(method, dataset string) Config {
-	return Config{
+	c := Config{
 		Method:      method,
 		Dataset:     dataset,
 		Model:       "mlp",
@@ -113,6 +133,10 @@ func DefaultConfig(method, dataset string) Config {
 		KNN:         200,
 		KNNTau:      0.1,
 	}
+	if m, err := lookup(method); err == nil && m.Tau {
+		c.Tau = DefaultTau
+	}
+	return c
 }
 
 // Validate checks every field and returns an error wrapping ErrConfig that names
@@ -127,7 +151,8 @@ func (c *Config) Validate() error {
 		}
 		return bad("unknown %s %q (valid: %s)", field, v, strings.Join(valid, ", "))
 	}
-	if _, err := lookup(c.Method); err != nil {
+	m, err := lookup(c.Method)
+	if err != nil {
 		return err
 	}
 	if err := oneOf("dataset", c.Dataset, []string{"mnist", "fashion-mnist", "cifar10", "synthetic"}); err != nil {
@@ -170,8 +195,25 @@ func (c *Config) Validate() error {
 		return bad("knn neighbours must be ≥ 1, got %d", c.KNN)
 	case !(c.KNNTau > 0) || !finite(c.KNNTau):
 		return bad("knn temperature must be positive, got %v", c.KNNTau)
+	case m.Tau && (!(c.Tau > 0) || !finite(c.Tau)):
+		return bad("tau must be positive and finite for %s, got %v (provisional default %v)", c.Method, c.Tau, DefaultTau)
+	case !m.Tau && c.Tau != 0:
+		return bad("tau = %v is read by %s only, not by %s: leave it unset (0)", c.Tau, strings.Join(tauMethods(), ", "), c.Method)
+	case c.Imbalance != 0 && (!(c.Imbalance >= 1) || !finite(c.Imbalance)):
+		return bad("imbalance must be ≥ 1 and finite (the largest-to-smallest class share; 0 or 1: the data as is), got %v", c.Imbalance)
 	}
 	return nil
+}
+
+// tauMethods lists the registered methods that read Config.Tau.
+func tauMethods() []string {
+	var out []string
+	for _, m := range RegisteredMethods() {
+		if m.Tau {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }
 
 // Hash identifies the configuration: the first 16 hex digits of the SHA-256 of

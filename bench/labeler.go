@@ -19,6 +19,9 @@ type LabelInput struct {
 	// over augmented views).
 	K        int
 	LogProbs [][]float32
+	// ClassSizes[c] is the number of training samples of class c, from the true
+	// labels: set only for a method with Needs.ClassSizes (an oracle), nil otherwise.
+	ClassSizes []int
 }
 
 // LabelStats describes one head's solve in a label step.

@@ -65,6 +65,12 @@ type Method struct {
 	// "bench/NAME/head/epoch<e>"), the method's only source of randomness here.
 	BeginEpoch func(t EpochTrainer, labels [][]int, k int, r *rand.Rand) ([]int, error)
 
+	// Tau says the method reads Config.Tau (the relaxed cluster marginal of
+	// unbalanced transport): Validate then requires a positive, finite tau, and it
+	// rejects a non-zero tau for every other method, so that no record carries a τ
+	// that changed nothing.
+	Tau bool
+
 	// Untrained skips training altogether: the initial network is evaluated.
 	Untrained bool
 	// NoNetwork, if not nil, replaces the network: the method clusters the raw
@@ -80,6 +86,11 @@ type Needs struct {
 	// LogProbs is every head's N×K log-probabilities (or their mean over
 	// augmented views, Config.Views).
 	LogProbs bool
+	// ClassSizes is the training split's number of samples of each class, read
+	// from its true labels: only an oracle asks for it (sela-prior, whose labeler
+	// takes the class proportions as cluster masses). Such a run needs K equal to
+	// the dataset's number of classes, which the harness checks before training.
+	ClassSizes bool
 }
 
 // An EpochTrainer is the part of the train loop a method's BeginEpoch drives.
@@ -115,8 +126,9 @@ var registry struct {
 
 // Methods lists the registered methods' names in registration order: the
 // built-in ones first, in the order the comparison table shows them (their files'
-// names, method1_… to method8_…, set it: Go runs a package's init functions in
-// file-name order), then any registered by other packages. [RegisterMethod]
+// names, method1_… to method9_…, set it: Go runs a package's init functions in
+// file-name order, compared as strings, so a tenth file would be method9b_…, as
+// method10_ sorts before method1_), then any registered by other packages. [RegisterMethod]
 // updates it; read it, do not modify it.
 var Methods []string
 

@@ -13,7 +13,8 @@ import (
 // order (reports sort rows by it), each once, with a description.
 func TestBuiltinMethods(t *testing.T) {
 	want := []string{MethodSeLa, MethodSeLaExact, MethodDeepCluster, MethodNaive,
-		MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels}
+		MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels,
+		MethodSeLaPrior, MethodSeLaUnbalanced}
 	if len(Methods) < len(want) || !slices.Equal(Methods[:len(want)], want) {
 		t.Fatalf("Methods = %v, want %v first", Methods, want)
 	}

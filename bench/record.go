@@ -45,6 +45,9 @@ type DataInfo struct {
 	EvalSplit string `json:"eval_split"` // "test", or "validation" (held out from train)
 	Dim       int    `json:"dim"`
 	Classes   int    `json:"classes"`
+	// TrainClassCounts are the training split's samples per class, reported for
+	// a long-tailed run (Config.Imbalance > 1) only.
+	TrainClassCounts []int `json:"train_class_counts,omitempty"`
 }
 
 // Env is the machine and build a run ran on.

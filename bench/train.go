@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"gorgonia.org/tensor"
@@ -79,6 +82,11 @@ type HeadEpoch struct {
 	LargestFraction   float64 `json:"largest_fraction"`
 	// Sizes are the labels' cluster sizes, by cluster index.
 	Sizes []int `json:"sizes"`
+	// SizeL1, for a long-tailed run (Config.Imbalance > 1) only, is the L1
+	// distance between the sorted fractions of Sizes and the sorted class
+	// fractions of the training split (0: the classes' size profile; at most 2):
+	// whether the labels follow the long tail, whichever cluster takes which class.
+	SizeL1 *float64 `json:"size_l1,omitempty"`
 }
 
 // Run trains and evaluates one configuration on ds and returns its record.
@@ -121,6 +129,7 @@ type runner struct {
 	model             *nn.Model
 	aug               *nn.Augmenter
 	labels            [][]int // current pseudo-labels per head
+	classSizes        []int   // the training split's class sizes, for a method with Needs.ClassSizes
 	rec               *Record
 	nmi               float64 // last epoch's head-0 NMI, for progress
 }
@@ -152,6 +161,23 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		}
 		r.trainSet = r.trainSet.Select(idx)
 	}
+	var trainCounts []int // reported for long-tailed runs only, so other records keep their bytes
+	if cfg.Imbalance > 1 {
+		part := *ds
+		part.Train = r.trainSet
+		lt, err := datasets.ImbalanceRatio(&part, cfg.Imbalance, cfg.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("%w: imbalance = %v: %s", ErrConfig, cfg.Imbalance, strings.TrimPrefix(err.Error(), "datasets: "))
+		}
+		r.trainSet = lt.Train
+		trainCounts = r.trainSet.ClassCounts(r.classes)
+	}
+	if m.Needs.ClassSizes {
+		if cfg.K != r.classes {
+			return nil, fmt.Errorf("%w: k = %d: %s takes the class proportions as cluster masses, so k must equal the %d classes of %s", ErrConfig, cfg.K, m.Name, r.classes, ds.Name)
+		}
+		r.classSizes = r.trainSet.ClassCounts(r.classes)
+	}
 	if r.trainSet.N < cfg.BatchSize && m.trains() {
 		return nil, fmt.Errorf("%w: batch size %d exceeds the %d training samples", ErrConfig, cfg.BatchSize, r.trainSet.N)
 	}
@@ -163,7 +189,8 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	}
 	r.rec = &Record{
 		Version: RecordVersion, Config: cfg, Cell: cfg.Hash(), Env: CurrentEnv(),
-		Data:   DataInfo{Dataset: ds.Name, Train: r.trainSet.N, Eval: r.evalSet.N, EvalSplit: evalSplit, Dim: r.trainSet.D, Classes: r.classes},
+		Data: DataInfo{Dataset: ds.Name, Train: r.trainSet.N, Eval: r.evalSet.N, EvalSplit: evalSplit, Dim: r.trainSet.D, Classes: r.classes,
+			TrainClassCounts: trainCounts},
 		Epochs: []EpochStats{},
 	}
 	if !m.HasNetwork() {
@@ -368,6 +395,10 @@ func (r *runner) fit() error {
 			if err != nil {
 				return err
 			}
+			if counts := r.rec.Data.TrainClassCounts; counts != nil {
+				d := sortedSizeL1(he.Sizes, counts)
+				he.SizeL1 = &d
+			}
 			es.Heads = append(es.Heads, he)
 		}
 		r.nmi = es.Heads[0].NMI
@@ -435,7 +466,7 @@ func cloneLabels(l [][]int) [][]int {
 // the number of heads whose solve did not converge.
 func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, notes []string, err error) {
 	needF, needLP := r.method.Needs.Features, r.method.Needs.LogProbs
-	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k}
+	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k, ClassSizes: r.classSizes}
 	views := r.cfg.Views
 	if r.aug == nil {
 		views = 0
@@ -566,4 +597,33 @@ func checkFinite(x []float32, k int) error {
 		}
 	}
 	return nil
+}
+
+// sortedSizeL1 is Σ_j |p_(j) − q_(j)| between the cluster-size fractions p of
+// sizes and the class-size fractions q of counts, each sorted in decreasing
+// order (the shorter padded with zeros): how far the labels' size profile is
+// from the classes', whichever cluster takes which class. 0 is the same profile,
+// 2 the farthest.
+func sortedSizeL1(sizes, counts []int) float64 {
+	frac := func(x []int, n int) []float64 {
+		total := 0
+		for _, v := range x {
+			total += v
+		}
+		out := make([]float64, n)
+		for i, v := range x {
+			if total > 0 {
+				out[i] = float64(v) / float64(total)
+			}
+		}
+		slices.SortFunc(out, func(a, b float64) int { return cmp.Compare(b, a) })
+		return out
+	}
+	n := max(len(sizes), len(counts))
+	p, q := frac(sizes, n), frac(counts, n)
+	d := 0.0
+	for j := range p {
+		d += math.Abs(p[j] - q[j])
+	}
+	return d
 }

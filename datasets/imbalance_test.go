@@ -1,7 +1,9 @@
 package datasets
 
 import (
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,107 @@ func TestImbalance(t *testing.T) {
 	bad.Train.Y[0] = -1
 	if _, err := Imbalance(bad, "light", 1); err == nil || !strings.Contains(err.Error(), "negative label") {
 		t.Errorf("negative label: %v", err)
+	}
+}
+
+func TestImbalanceRatioFractions(t *testing.T) {
+	f, err := ImbalanceRatioFractions(10, 10, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := slices.Clone(f)
+	slices.Sort(sorted)
+	for j, v := range sorted {
+		// The class at place 9−j of the seeded order keeps 10^(−(9−j)/9).
+		if want := math.Pow(10, -float64(9-j)/9); math.Abs(v-want) > 1e-15 {
+			t.Errorf("sorted share %d = %v, want %v", j, v, want)
+		}
+	}
+	if sorted[9] != 1 || math.Abs(sorted[9]/sorted[0]-10) > 1e-12 {
+		t.Errorf("largest share %v, ratio %v; want 1 and 10", sorted[9], sorted[9]/sorted[0])
+	}
+	again, _ := ImbalanceRatioFractions(10, 10, 7)
+	other, _ := ImbalanceRatioFractions(10, 10, 8)
+	if !reflect.DeepEqual(again, f) || reflect.DeepEqual(other, f) {
+		t.Errorf("seed 7 twice: %v, %v; seed 8: %v", f, again, other)
+	}
+	if one, err := ImbalanceRatioFractions(50, 1, 0); err != nil || !reflect.DeepEqual(one, []float64{1}) {
+		t.Errorf("one class: %v, %v", one, err)
+	}
+	if flat, _ := ImbalanceRatioFractions(1, 3, 0); !reflect.DeepEqual(flat, []float64{1, 1, 1}) {
+		t.Errorf("R = 1: %v", flat)
+	}
+	for _, r := range []float64{0, 0.5, math.NaN(), math.Inf(1), -2} {
+		if _, err := ImbalanceRatioFractions(r, 10, 0); err == nil || !strings.Contains(err.Error(), "imbalance ratio") {
+			t.Errorf("ratio %v: %v", r, err)
+		}
+	}
+}
+
+// TestImbalanceRatioMNIST: on MNIST's real training counts, R = 10 keeps about
+// 41 % of the images (Σ_j 10^(−j/9) ≈ 4.09 of ten classes of about 6000), and each
+// class keeps its share of its own count, rounded half up.
+func TestImbalanceRatioMNIST(t *testing.T) {
+	counts := realChecks["mnist"].trainCounts
+	d := blocky(counts)
+	for seed := range uint64(4) {
+		got, err := ImbalanceRatio(d, 10, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := ImbalanceRatioFractions(10, 10, seed)
+		kept := got.Train.ClassCounts(10)
+		for c, n := range counts {
+			if want := int(math.Floor(float64(n)*f[c] + 0.5)); kept[c] != want {
+				t.Errorf("seed %d: class %d keeps %d, want %d", seed, c, kept[c], want)
+			}
+		}
+		frac := float64(got.Train.N) / float64(d.Train.N)
+		t.Logf("seed %d: kept %d of %d = %.2f %%, per class %v", seed, got.Train.N, d.Train.N, 100*frac, kept)
+		if frac < 0.40 || frac > 0.42 {
+			t.Errorf("seed %d: kept fraction %.4f, want about 0.41", seed, frac)
+		}
+	}
+}
+
+func TestImbalanceRatio(t *testing.T) {
+	d := blocky([]int{100, 100, 100, 100, 100})
+	got, err := ImbalanceRatio(d, 16, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := got.Train.ClassCounts(5)
+	sorted := slices.Clone(counts)
+	slices.Sort(sorted)
+	// 100·16^(−j/4) = 100, 50, 25, 12.5, 6.25 → 100, 50, 25, 13 (half up), 6.
+	if want := []int{6, 13, 25, 50, 100}; !reflect.DeepEqual(sorted, want) {
+		t.Errorf("counts %v, sorted %v; want %v", counts, sorted, want)
+	}
+	if got.Name != "toy-imbalance-16" || &got.Test.X[0] != &d.Test.X[0] {
+		t.Errorf("name %q, or the test split was copied", got.Name)
+	}
+	prev := -1
+	for j := range got.Train.N {
+		i := int(got.Train.X[j]*1000 + 0.5)
+		if i <= prev || d.Train.Y[i] != got.Train.Y[j] {
+			t.Fatalf("row %d is original row %d after %d", j, i, prev)
+		}
+		prev = i
+	}
+	if again, _ := ImbalanceRatio(d, 16, 3); !reflect.DeepEqual(again, got) {
+		t.Error("same seed, different result")
+	}
+	if same, _ := ImbalanceRatio(d, 1, 3); same != d {
+		t.Error("R = 1 did not return the dataset itself")
+	}
+	// The tail class of 100 keeps 100/R: at R = 250 that is 0.4, which rounds to none.
+	if _, err := ImbalanceRatio(d, 250, 3); err == nil || !strings.Contains(err.Error(), "imbalance ratio 250") || !strings.Contains(err.Error(), "rounds to none") {
+		t.Errorf("R = 250 on classes of 100: %v", err)
+	}
+	if _, err := ImbalanceRatio(d, 199, 3); err != nil {
+		t.Errorf("R = 199 on classes of 100 (the tail keeps round(0.503) = 1): %v", err)
+	}
+	if _, err := ImbalanceRatio(d, math.NaN(), 3); err == nil {
+		t.Error("NaN ratio accepted")
 	}
 }

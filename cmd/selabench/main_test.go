@@ -157,6 +157,31 @@ func TestMainJobJSON(t *testing.T) {
 	}
 }
 
+// TestMainJobTau: --tau goes to the methods that read it and is an error when
+// none does.
+func TestMainJobTau(t *testing.T) {
+	code, out, errOut := runCLI("--dataset", "synthetic", "--methods", "sela,sela-unbalanced", "--tau", "2", "--epochs", "1", "--batch-size", "100", "--heads", "1", "--knn", "20", "--json", "--report-dir", "")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i, want := range []float64{0, 2} {
+		var rec bench.Record
+		if len(lines) != 2 || json.Unmarshal([]byte(lines[i]), &rec) != nil || rec.Config.Tau != want {
+			t.Fatalf("line %d: tau %v, want %v:\n%s", i, rec.Config.Tau, want, out)
+		}
+	}
+	// The default list of every method drops sela-prior when k is not the classes.
+	var note strings.Builder
+	kept := skipOracles([]bench.Config{{Method: "sela", K: 3}, {Method: "sela-prior", K: 3}, {Method: "sela-prior", K: 10}}, 10, &note)
+	if len(kept) != 2 || kept[0].Method != "sela" || kept[1].K != 10 || note.String() != "selabench: skipping sela-prior: it needs --k 10 (the classes), not 3\n" {
+		t.Errorf("skipOracles kept %+v, said %q", kept, note.String())
+	}
+	if code, _, errOut := runCLI("--dataset", "synthetic", "--methods", "sela,naive", "--tau", "2", "--report-dir", ""); code != 2 || !strings.Contains(errOut, "--tau: none of the methods sela,naive reads it") {
+		t.Errorf("--tau without a method reading it: status %d, %q", code, errOut)
+	}
+}
+
 // TestMainJobTable: the table on stdout, and the records, report and figures in
 // the report directory.
 func TestMainJobTable(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -50,16 +51,26 @@ func runMain(args []string, out, errOut io.Writer) error {
 	}
 	methods := strings.Split(c.methods, ",")
 	var cfgs []bench.Config
+	tauRead := false
 	for _, m := range methods {
-		if _, err := bench.LookupMethod(m); err != nil {
+		meth, err := bench.LookupMethod(m)
+		if err != nil {
 			return usagef("--methods: %v", strings.TrimPrefix(err.Error(), bench.ErrConfig.Error()+": "))
 		}
 		cfg := c.base
 		cfg.Method = m
+		// --tau is for the methods that read it; the others run without it.
+		if tauRead = tauRead || meth.Tau; !meth.Tau {
+			cfg.Tau = 0
+		}
+		cfg.Tau = methodTau(m, cfg.Tau)
 		if err := cfg.Validate(); err != nil {
 			return usageError{err}
 		}
 		cfgs = append(cfgs, cfg)
+	}
+	if c.base.Tau != 0 && !tauRead {
+		return usagef("--tau: none of the methods %s reads it", c.methods)
 	}
 	if c.out != "" {
 		if err := bench.CheckWritable(c.out); err != nil {
@@ -69,6 +80,11 @@ func runMain(args []string, out, errOut io.Writer) error {
 	ds, err := bench.LoadDataset(c.base.Dataset, c.dataDir)
 	if err != nil {
 		return err
+	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "methods" })
+	if !explicit {
+		cfgs = skipOracles(cfgs, ds.K(), errOut)
 	}
 	var records string // the report directory's records.jsonl
 	if c.reportDir != "" {
@@ -117,6 +133,22 @@ func runMain(args []string, out, errOut io.Writer) error {
 		return nil
 	}
 	return printRuns(out, recs)
+}
+
+// skipOracles drops, from the main job's default list of every method, those that
+// take the class sizes as cluster masses (sela-prior) when k is not the dataset's
+// number of classes, saying so on errOut: "selabench --k 50" runs the others
+// rather than failing. Named in --methods, such a method is an error instead.
+func skipOracles(cfgs []bench.Config, classes int, errOut io.Writer) []bench.Config {
+	out := cfgs[:0:0]
+	for _, cfg := range cfgs {
+		if m, _ := bench.LookupMethod(cfg.Method); m.Needs.ClassSizes && cfg.K != classes {
+			fmt.Fprintf(errOut, "selabench: skipping %s: it needs --k %d (the classes), not %d\n", cfg.Method, classes, cfg.K)
+			continue
+		}
+		out = append(out, cfg)
+	}
+	return out
 }
 
 // writeMainReport writes the main job's report and figures into dir.

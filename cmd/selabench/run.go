@@ -41,13 +41,25 @@ func configFlags(fs *flagSet, c *bench.Config) {
 	fs.IntVar(&c.K, "k", c.K, "clusters per head (supervised: the dataset's classes)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "heads sharing the trunk (deepcluster and supervised: 1)")
 	fs.Float64Var(&c.Lambda, "lambda", c.Lambda, "SeLa's λ (sela)")
+	fs.Float64Var(&c.Tau, "tau", c.Tau, fmt.Sprintf("weight τ of sela-unbalanced's relaxed cluster marginal τ·KL(Qᵀ1 ‖ r); read by sela-unbalanced only (0: the provisional default %v)", bench.DefaultTau))
 	fs.IntVar(&c.Nopts, "nopts", c.Nopts, "label solves in SeLa's quadratic schedule (0: one per epoch)")
 	fs.IntVar(&c.Views, "views", c.Views, "label step input: 0 clean images, A ≥ 1 the mean log P over A augmented views")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed of the run")
 	fs.IntVar(&c.TrainLimit, "train-limit", c.TrainLimit, "use only the first N training samples (0: all)")
 	fs.BoolVar(&c.Validation, "validation", c.Validation, "evaluate on 10 % held out from train instead of test (for choosing hyper-parameters)")
+	fs.Float64Var(&c.Imbalance, "imbalance", c.Imbalance, "make the training split long-tailed with ratio `R` ≥ 1: classes, in a seeded order, keep R^(−j/(C−1)) of their samples (0 or 1: the data as is; the evaluation split is unchanged)")
 	fs.IntVar(&c.KNN, "knn", c.KNN, "neighbours of the weighted kNN evaluation")
 	fs.Float64Var(&c.KNNTau, "knn-tau", c.KNNTau, "temperature of the weighted kNN evaluation")
+}
+
+// methodTau returns the τ a run of method m takes from the --tau flag's value:
+// the provisional default when the flag is unset (0) and m reads τ, else the value
+// as given (Validate rejects a non-zero τ for a method that does not read it).
+func methodTau(m string, tau float64) float64 {
+	if meth, err := bench.LookupMethod(m); err == nil && meth.Tau && tau == 0 {
+		return bench.DefaultTau
+	}
+	return tau
 }
 
 // methodList describes every registered method, one "name  description" line
@@ -125,6 +137,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	if err := fs.parse(args, out); err != nil {
 		return err
 	}
+	c.Tau = methodTau(c.Method, c.Tau)
 	if err := c.Validate(); err != nil {
 		return usageError{err}
 	}

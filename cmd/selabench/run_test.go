@@ -66,7 +66,13 @@ func TestRunErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--method", "swav"}, 2, `unknown method "swav" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels)`},
+		{[]string{"--method", "swav"}, 2, `unknown method "swav" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels, sela-prior, sela-unbalanced)`},
+		{[]string{"--tau", "2"}, 2, "tau = 2 is read by sela-unbalanced only, not by sela"},
+		{[]string{"--method", "sela-unbalanced", "--tau", "-1"}, 2, "tau must be positive and finite for sela-unbalanced"},
+		{[]string{"--imbalance", "0.5"}, 2, "imbalance must be ≥ 1"},
+		{[]string{"--imbalance", "NaN"}, 2, "imbalance must be ≥ 1"},
+		{[]string{"--dataset", "synthetic", "--imbalance", "1000"}, 2, "imbalance = 1000: imbalance ratio 1000: class"},
+		{[]string{"--method", "sela-prior", "--dataset", "synthetic", "--k", "5"}, 2, "k = 5: sela-prior takes the class proportions as cluster masses, so k must equal the 10 classes"},
 		{[]string{"--dataset", "imagenet"}, 2, `unknown dataset "imagenet" (valid: mnist, fashion-mnist, cifar10, synthetic)`},
 		{[]string{"--model", "vit"}, 2, `unknown model "vit" (valid: mlp, cnn)`},
 		{[]string{"--k", "1"}, 2, "k must be ≥ 2"},
@@ -141,5 +147,36 @@ func TestSaveLogProbs(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("run", "--method", "kmeans-pixels", "--dataset", "synthetic", "--save-log-probs", lp); code != 2 || !strings.Contains(errOut, "no network") {
 		t.Errorf("kmeans-pixels with --save-log-probs: status %d, %q", code, errOut)
+	}
+}
+
+// TestRunNewMethods: sela-unbalanced records the provisional τ when --tau is
+// unset, and --imbalance trains on the long-tailed split and reports its class
+// counts.
+func TestRunNewMethods(t *testing.T) {
+	for _, test := range []struct {
+		args   []string
+		tau    float64
+		counts bool
+	}{
+		{[]string{"--method", "sela-unbalanced"}, bench.DefaultTau, false},
+		{[]string{"--method", "sela-unbalanced", "--tau", "3"}, 3, false},
+		{[]string{"--method", "sela-prior", "--imbalance", "10"}, 0, true},
+	} {
+		args := append([]string{"run", "--dataset", "synthetic", "--epochs", "1", "--batch-size", "100", "--heads", "1", "--knn", "20", "--json"}, test.args...)
+		code, out, errOut := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%v: status %d, stderr %q", test.args, code, errOut)
+		}
+		var rec bench.Record
+		if err := json.Unmarshal([]byte(out), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Config.Tau != test.tau || (rec.Data.TrainClassCounts != nil) != test.counts {
+			t.Errorf("%v: tau %v, data %+v", test.args, rec.Config.Tau, rec.Data)
+		}
+		if test.counts && (rec.Config.Imbalance != 10 || rec.Data.Train >= 3000 || rec.Data.Eval != 1000) {
+			t.Errorf("%v: config %+v, data %+v", test.args, rec.Config, rec.Data)
+		}
 	}
 }
