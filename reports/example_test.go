@@ -31,9 +31,16 @@ func ExampleSummarize() {
 	}
 	for _, r := range s.Rows {
 		// Metrics[0] is NMI. The interval is mean ± t(0.975; 2)·s/√3.
-		fmt.Printf("%-12s seeds %v  NMI %s  p %.2g\n", r.Config.Method, r.Seeds, reports.FormatStat(r.Stats[0], 3), r.P)
+		fmt.Printf("%-12s seeds %v  NMI %s", r.Config.Method, r.Seeds, reports.FormatStat(r.Stats[0], 3))
+		if r.Tests != nil {
+			// The seeds pair: per-seed differences 0.10, 0.09, 0.08, all positive,
+			// so the exact signed-rank p is 2/2³; unpaired, Mann–Whitney gives 2/C(6, 3).
+			c := r.Tests[0]
+			fmt.Printf("  Δ %+.3f  p %.2g  (unpaired %.2g)", c.Diff.Mean, c.P, c.PUnpaired)
+		}
+		fmt.Println()
 	}
 	// Output:
-	// sela         seeds [0 1 2]  NMI 0.520 ± 0.050  p NaN
-	// deepcluster  seeds [0 1 2]  NMI 0.610 ± 0.025  p 0.1
+	// sela         seeds [0 1 2]  NMI 0.520 ± 0.050
+	// deepcluster  seeds [0 1 2]  NMI 0.610 ± 0.025  Δ +0.090  p 0.25  (unpaired 0.1)
 }

@@ -48,7 +48,7 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 	for _, m := range Metrics {
 		t.Header = append(t.Header, m.Header)
 	}
-	t.Header = append(t.Header, fmt.Sprintf("p (%s vs row %d)", cmp.Header, s.Baseline+1))
+	t.Header = append(t.Header, fmt.Sprintf("Δ %s vs row %d", cmp.Header, s.Baseline+1), "p", "p (Holm)")
 	t.Align = strings.Repeat("l", len(s.Varying)) + strings.Repeat("r", len(t.Header)-len(s.Varying))
 	for i := range s.Rows {
 		r := &s.Rows[i]
@@ -66,11 +66,16 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 		}
 		switch {
 		case i == s.Baseline:
-			cells = append(cells, "baseline")
-		case math.IsNaN(r.P):
-			cells = append(cells, "—")
+			cells = append(cells, "baseline", "", "")
+		case r.Tests == nil:
+			cells = append(cells, "—", "—", "—")
 		default:
-			cells = append(cells, fmt.Sprintf("%.2g", r.P))
+			c := r.Tests[s.Compare]
+			diff, mark := "unpaired", " (U)"
+			if c.Paired {
+				diff, mark = formatDiff(c, cmp.Decimals), ""
+			}
+			cells = append(cells, diff, fmt.Sprintf("%.2g%s", c.P, mark), fmt.Sprintf("%.2g%s", c.PHolm, mark))
 		}
 		t.Rows = append(t.Rows, cells)
 	}
@@ -90,8 +95,9 @@ Each row groups the runs whose configurations are equal except for the seed and 
 
 - **mean ± h**: the mean over seeds and the half-width of its %s %% confidence interval, h = t(%s; n−1)·s/√n, with s the standard deviation over the n seeds (n − 1 denominator) and t the quantile of Student's t (golang.org/x/perf/benchmath, AssumeNormal). A value marked (n=1) comes from a single seed and has no interval. The seed sets the initial weights, labels, augmentations and batches, not the data split.
 - **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).
-- **p**: two-sided Mann–Whitney U test (exact distribution; benchmath AssumeNothing) of %s over seeds against the baseline, row %d (%s); — marks rows on another dataset or split, which are not compared. With n seeds a side the smallest attainable p is 2/C(2n, n): 0.33 for 2, 0.1 for 3, 0.029 for 4, 0.0079 for 5, so **with 3 or fewer seeds a side no difference can reach p < 0.05, however large it is**.%s
-`, pct, q, cmp.Header, s.Baseline+1, describe(base), minPNote(s))
+- **Δ**: the mean of the per-seed differences with the baseline, row %d (%s), in %s (row − baseline, over the seeds the two share), ± the half-width of its t-interval, then [the %s %% percentile bootstrap interval] (%d resamples from a fixed stream). A seed fixes the initial weights, data order and augmentation streams, so runs of one seed pair across methods; the seeds pair when one row's seed set contains the other's.
+- **p**: two-sided exact Wilcoxon signed-rank test of those differences (zero differences dropped; exact distribution, with average ranks for ties), where the seeds pair. Where they do not, marked (U) and *unpaired*, the two-sided Mann–Whitney U test of the two samples (exact distribution; benchmath AssumeNothing). — marks rows on another dataset or split, which are not compared. **p (Holm)**: p after Holm's step-down correction across the compared rows of this table, which controls the chance of any false positive among them. With n paired seeds the smallest attainable p is 2/2ⁿ: 0.0625 for 5, 0.031 for 6, 0.0039 for 9, 0.002 for 10, so **with 5 or fewer paired seeds no difference can reach p < 0.05, however large it is**; unpaired, with n seeds a side it is 2/C(2n, n), 0.1 for 3 and 0.0079 for 5.%s
+`, pct, q, s.Baseline+1, describe(base), cmp.Header, pct, BootstrapResamples, minPNote(s))
 
 	if len(opt.Figures) > 0 {
 		b.WriteString("\n## Figures\n")
@@ -158,11 +164,9 @@ func FormatStat(s Stat, decimals int) string {
 
 // minPNote names the compared rows whose seed counts cannot reach p < 0.05.
 func minPNote(s *Summary) string {
-	nb := len(s.Rows[s.Baseline].Seeds)
 	var weak []string
 	for i := range s.Rows {
-		r := &s.Rows[i]
-		if i != s.Baseline && !math.IsNaN(r.P) && MinP(nb, len(r.Seeds)) > 0.05 {
+		if minAttainable(s, i) > 0.05 {
 			weak = append(weak, strconv.Itoa(i+1))
 		}
 	}
@@ -173,6 +177,28 @@ func minPNote(s *Summary) string {
 		return fmt.Sprintf(" Here row %s cannot reach p < 0.05 with its seed count.", weak[0])
 	}
 	return fmt.Sprintf(" Here rows %s cannot reach p < 0.05 with their seed counts.", strings.Join(weak, ", "))
+}
+
+// minAttainable is the smallest p-value row i's test of the compared metric
+// can give with its seed counts; NaN for a row that is not compared.
+func minAttainable(s *Summary, i int) float64 {
+	r := &s.Rows[i]
+	if r.Tests == nil {
+		return math.NaN()
+	}
+	if c := r.Tests[s.Compare]; c.Paired {
+		return SignedRankMinP(len(c.Diff.Values))
+	}
+	return MinP(len(s.Rows[s.Baseline].Seeds), len(r.Seeds))
+}
+
+// formatDiff formats a paired test's difference as "+m ± h [lo, hi]": the mean
+// difference, the half-width of its t-interval and its bootstrap interval.
+func formatDiff(c Test, decimals int) string {
+	if len(c.Diff.Values) < 2 {
+		return fmt.Sprintf("%+.*f (n=%d)", decimals, c.Diff.Mean, len(c.Diff.Values))
+	}
+	return fmt.Sprintf("%+.*f ± %.*f [%+.*f, %+.*f]", decimals, c.Diff.Mean, decimals, c.Diff.HalfWidth(), decimals, c.BootLo, decimals, c.BootHi)
 }
 
 func formatCounts(list []Count, total int) string {

@@ -30,9 +30,9 @@ func TestWriteMarkdown(t *testing.T) {
 		t.Errorf("title %q", lines[0])
 	}
 	// The header: method, then only the fields that vary (dataset, lambda — not
-	// epochs, k, …), seeds, every metric and the p column.
+	// epochs, k, …), seeds, every metric and the test columns.
 	header := strings.Fields(strings.NewReplacer("|", " ").Replace(lines[2]))
-	want := strings.Fields("method dataset lambda seeds NMI ARI ACC m2o ACC linear probe kNN eff. clusters time (s) p (NMI vs row 1)")
+	want := strings.Fields("method dataset lambda seeds NMI ARI ACC m2o ACC linear probe kNN eff. clusters time (s) Δ NMI vs row 1 p p (Holm)")
 	if !slices.Equal(header, want) {
 		t.Errorf("header %q, want %q", header, want)
 	}
@@ -46,9 +46,13 @@ func TestWriteMarkdown(t *testing.T) {
 	for i, want := range [][]string{
 		// 0.0496827542368751 (scipy, see TestSummarizeStats) rounds to 0.0497; ARI = NMI/2
 		// so its half-width is half; timings.total 100, 101, 102: 101.0 ± 2.5.
-		{"sela", "mnist", "25", "3", "0.5200 ± 0.0497", "0.2600 ± 0.0248", "0.6200 ± 0.0497", "0.7200 ± 0.0497", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5", "baseline"},
-		{"deepcluster", "mnist", "25", "3", "0.6100 ± 0.0248", "0.3050 ± 0.0124", "0.7100 ± 0.0248", "0.8100 ± 0.0248", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5", "0.1"},
-		{"sela", "fashion-mnist", "10", "1", "0.9000 (n=1)", "0.4500 (n=1)", "1.0000 (n=1)", "1.1000 (n=1)", "0.9000 (n=1)", "0.8000 (n=1)", "9.50 (n=1)", "100.0 (n=1)", "—"},
+		{"sela", "mnist", "25", "3", "0.5200 ± 0.0497", "0.2600 ± 0.0248", "0.6200 ± 0.0497", "0.7200 ± 0.0497", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5", "baseline", "", ""},
+		{"deepcluster", "mnist", "25", "3", "0.6100 ± 0.0248", "0.3050 ± 0.0124", "0.7100 ± 0.0248", "0.8100 ± 0.0248", "0.9000 ± 0.0000", "0.8000 ± 0.0000", "9.50 ± 0.00", "101.0 ± 2.5",
+			// Paired differences 0.1, 0.09, 0.08: t-interval 0.09 ± t(0.975; 2)·0.01/√3;
+			// a resample mean is 0.08 with probability 1/27 > 2.5 %, so the bootstrap
+			// interval is [0.08, 0.1]; all positive: p = 2/2³; one compared row: Holm = p.
+			"+0.0900 ± 0.0248 [+0.0800, +0.1000]", "0.25", "0.25"},
+		{"sela", "fashion-mnist", "10", "1", "0.9000 (n=1)", "0.4500 (n=1)", "1.0000 (n=1)", "1.1000 (n=1)", "0.9000 (n=1)", "0.8000 (n=1)", "9.50 (n=1)", "100.0 (n=1)", "—", "—", "—"},
 	} {
 		if got := cells(lines[4+i]); !slices.Equal(got, want) {
 			t.Errorf("row %d:\n got %q\nwant %q", i+1, got, want)
@@ -56,8 +60,8 @@ func TestWriteMarkdown(t *testing.T) {
 	}
 	for _, want := range []string{
 		"95 % confidence interval, h = t(0.975; n−1)·s/√n",
-		"of NMI over seeds against the baseline, row 1 (sela on mnist/test)",
-		"with 3 or fewer seeds a side no difference can reach p < 0.05",
+		"of the per-seed differences with the baseline, row 1 (sela on mnist/test)",
+		"with 5 or fewer paired seeds no difference can reach p < 0.05",
 		"Here row 2 cannot reach p < 0.05",
 		"## Warnings\n\n- a.jsonl:3: skipped the last line\n",
 		"- records: 7\n- started: 2026-01-02T03:04:05Z\n- Go: go1.26.8 (all)\n- platform: linux/amd64 (all)\n- CPU: Test CPU (2 CPUs) (all)\n- GOMAXPROCS: 2 (all)\n- module: github.com/selabench/selabench@(devel) commit abc123 (all)\n",

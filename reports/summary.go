@@ -95,12 +95,41 @@ type Row struct {
 	Seeds []uint64
 	// Stats holds one entry per metric of [Metrics], in that order.
 	Stats []Stat
-	// P is the two-sided Mann–Whitney U p-value of the compared metric against the
-	// baseline row; NaN for the baseline itself and for rows on another dataset or
+	// Tests compare the row with the baseline, one entry per metric of
+	// [Metrics]; nil for the baseline itself and for rows on another dataset or
 	// evaluation split, which are not compared.
-	P float64
+	Tests []Test
 	// Records are the row's runs, in the order read.
 	Records []*bench.Record
+}
+
+// A Test compares one metric of a row with the baseline row.
+//
+// The row's seeds pair with the baseline's when the smaller of the two seed sets
+// is contained in the other (every method of a sweep runs on the same seeds, and
+// a seed fixes the data order, initialisation and augmentation streams): the
+// test is then on the per-seed differences over the shared seeds. Otherwise it
+// falls back to comparing the two samples unpaired.
+type Test struct {
+	// Paired reports whether the seeds pair.
+	Paired bool
+	// Diff summarises the per-seed differences row − baseline over the shared
+	// seeds, in ascending seed order, with the t-interval of their mean (see
+	// [Stat]); BootLo and BootHi are the percentile bootstrap interval of the
+	// same mean at the same level (BootstrapResamples resamples from a fixed
+	// stream). All are NaN when the seeds do not pair.
+	Diff           Stat
+	BootLo, BootHi float64
+	// PPaired is the exact two-sided Wilcoxon signed-rank p-value of Diff.Values
+	// ([SignedRank]; zero differences dropped), NaN when the seeds do not pair.
+	// PUnpaired is the two-sided Mann–Whitney U p-value of the two samples
+	// (benchmath.AssumeNothing, exact for up to 25 seeds a side with ties and 50
+	// without), computed for every compared row.
+	PPaired, PUnpaired float64
+	// P is the row's p-value: PPaired when the seeds pair, PUnpaired otherwise.
+	// PHolm is P after Holm's correction ([Holm]) across the compared rows of the
+	// table, for this metric.
+	P, PHolm float64
 }
 
 // Summary is a table of configurations, summarised over seeds, ready to render.
@@ -147,10 +176,10 @@ type Provenance struct {
 // Summarize groups recs by configuration — the full config except its seed, plus
 // the evaluation split — and summarises each metric of [Metrics] over the seeds of
 // each group with benchmath: the mean and its confidence interval under
-// benchmath.AssumeNormal (Student's t; see [Stat]), and, for the compared metric,
-// the p-value of benchmath.AssumeNothing.Compare — the two-sided Mann–Whitney U
-// test, exact for up to 25 seeds a side with ties (Klotz 1966) and 50 without —
-// against the baseline row, for rows on the baseline's dataset and split.
+// benchmath.AssumeNormal (Student's t; see [Stat]). Every row on the baseline's
+// dataset and split is then tested against the baseline row, metric by metric
+// (see [Test]): paired by seed where the seeds pair, unpaired otherwise, with
+// Holm's correction across the rows.
 //
 // Two records of the same configuration and seed count once: the first is kept
 // and a warning names the rest, since a rerun of a deterministic config is not
@@ -227,18 +256,64 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 	base := &s.Rows[b]
 	for i := range s.Rows {
 		row := &s.Rows[i]
-		row.P = math.NaN()
 		if i == b || row.Config.Dataset != base.Config.Dataset || row.EvalSplit != base.EvalSplit {
 			continue
 		}
-		x := benchmath.NewSample(slices.Clone(base.Stats[ci].Values), &benchmath.DefaultThresholds)
-		y := benchmath.NewSample(slices.Clone(row.Stats[ci].Values), &benchmath.DefaultThresholds)
-		row.P = benchmath.AssumeNothing.Compare(x, y).P
+		row.Tests = make([]Test, len(Metrics))
+		for m := range Metrics {
+			row.Tests[m] = compareRows(base, row, m, conf)
+		}
+	}
+	for m := range Metrics {
+		var ps []float64
+		for i := range s.Rows {
+			if s.Rows[i].Tests != nil {
+				ps = append(ps, s.Rows[i].Tests[m].P)
+			}
+		}
+		adj := Holm(ps)
+		for i := range s.Rows {
+			if s.Rows[i].Tests != nil {
+				s.Rows[i].Tests[m].PHolm, adj = adj[0], adj[1:]
+			}
+		}
 	}
 
 	s.Varying = varying(s.Rows)
 	s.Provenance = provenance(s.Rows)
 	return s, nil
+}
+
+// compareRows tests metric m of row against base (see [Test]); PHolm is left for
+// the caller.
+func compareRows(base, row *Row, m int, conf float64) Test {
+	t := Test{PPaired: math.NaN(), BootLo: math.NaN(), BootHi: math.NaN(),
+		Diff: Stat{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}
+	x := benchmath.NewSample(slices.Clone(base.Stats[m].Values), &benchmath.DefaultThresholds)
+	y := benchmath.NewSample(slices.Clone(row.Stats[m].Values), &benchmath.DefaultThresholds)
+	t.PUnpaired = benchmath.AssumeNothing.Compare(x, y).P
+	t.P = t.PUnpaired
+	small, large := row.Seeds, base.Seeds
+	if len(small) > len(large) {
+		small, large = large, small
+	}
+	for _, seed := range small {
+		if !slices.Contains(large, seed) {
+			return t
+		}
+	}
+	seeds := slices.Sorted(slices.Values(small))
+	d := make([]float64, len(seeds))
+	for j, seed := range seeds {
+		d[j] = row.Stats[m].Values[slices.Index(row.Seeds, seed)] - base.Stats[m].Values[slices.Index(base.Seeds, seed)]
+	}
+	sum := benchmath.AssumeNormal.Summary(benchmath.NewSample(slices.Clone(d), &benchmath.DefaultThresholds), conf)
+	t.Paired = true
+	t.Diff = Stat{Values: d, Mean: sum.Center, Lo: sum.Lo, Hi: sum.Hi}
+	t.BootLo, t.BootHi = bootstrapMean(d, conf)
+	t.PPaired, _ = SignedRank(d)
+	t.P = t.PPaired
+	return t
 }
 
 // groupKey is the JSON of r's config with the seed zeroed, plus the eval split.
@@ -354,12 +429,21 @@ var configFields = func() (f []struct {
 	return f
 }()
 
-// configValue formats the config field of the given JSON name.
-func configValue(c *bench.Config, name string) string {
+// configField is the config field of the given JSON name, as its Go value; nil
+// for a name that is no field.
+func configField(c *bench.Config, name string) any {
 	for _, f := range configFields {
 		if f.name == name {
-			return fmt.Sprint(reflect.ValueOf(c).Elem().Field(f.index).Interface())
+			return reflect.ValueOf(c).Elem().Field(f.index).Interface()
 		}
+	}
+	return nil
+}
+
+// configValue formats the config field of the given JSON name ("" for none).
+func configValue(c *bench.Config, name string) string {
+	if v := configField(c, name); v != nil {
+		return fmt.Sprint(v)
 	}
 	return ""
 }

@@ -103,11 +103,78 @@ func TestSummarizeP(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", test.name, err)
 		}
-		if s.Baseline != 0 || !math.IsNaN(s.Rows[0].P) {
-			t.Errorf("%s: baseline %d with p %v, want row 0 with NaN", test.name, s.Baseline, s.Rows[0].P)
+		if s.Baseline != 0 || s.Rows[0].Tests != nil {
+			t.Errorf("%s: baseline %d with tests %v, want row 0 with none", test.name, s.Baseline, s.Rows[0].Tests)
 		}
-		if got := s.Rows[1].P; !(near(got, test.want) || math.IsNaN(test.want) && math.IsNaN(got)) {
-			t.Errorf("%s: p = %v, want %v", test.name, got, test.want)
+		got := math.NaN()
+		if s.Rows[1].Tests != nil {
+			got = s.Rows[1].Tests[0].PUnpaired
+		}
+		if !(near(got, test.want) || math.IsNaN(test.want) && math.IsNaN(got)) {
+			t.Errorf("%s: unpaired p = %v, want %v", test.name, got, test.want)
+		}
+	}
+}
+
+// withSeeds gives rs the seeds given, in order.
+func withSeeds(rs []*bench.Record, seeds ...uint64) []*bench.Record {
+	for i, r := range rs {
+		r.Config.Seed = seeds[i]
+	}
+	return rs
+}
+
+func TestSummarizePaired(t *testing.T) {
+	// The baseline's seeds 0…5 come in the order 5, 0, 1, 2, 3, 4.
+	in := slices.Concat(
+		withSeeds(recs("sela", 0.50, 0.52, 0.54, 0.40, 0.61, 0.45), 5, 0, 1, 2, 3, 4),
+		withSeeds(recs("deepcluster", 0.62, 0.65, 0.60, 0.60, 0.50, 0.80), 0, 1, 2, 3, 4, 5),
+		withSeeds(recs("naive", 0.62, 0.65, 0.60), 0, 1, 2),
+		withSeeds(recs("random-labels", 0.62, 0.65, 0.60), 0, 1, 7),
+	)
+	s, err := Summarize(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := func(a, b float64) float64 { return a - b } // rounded as Summarize rounds
+	// Holm over the three rows' p: unpaired {.40 .45 .50 .52 .54 .61} v {.60 .62 .65}
+	// has U = 1, exact p = 2·2/C(9, 3) = 0.047619…; sorted, the adjusted values are
+	// 3·0.047619, max(2·0.0625, ·) and max(1·0.25, ·).
+	const holmLow = 3 * 2 * 2.0 / 84
+	for i, test := range []struct {
+		paired     bool
+		diffs      []float64 // row − baseline in ascending seed order
+		pPaired, p float64
+		pHolm      float64
+	}{
+		// Differences 0.1, 0.11, 0.2, -0.01, 0.05, 0.3, no ties:
+		// scipy.stats.wilcoxon(d, mode="exact").pvalue = 0.0625.
+		{true, []float64{sub(0.62, 0.52), sub(0.65, 0.54), sub(0.60, 0.40), sub(0.60, 0.61), sub(0.50, 0.45), sub(0.80, 0.50)}, 0.0625, 0.0625, holmLow},
+		// Seeds 0, 1, 2 are among the baseline's: 0.1, 0.11, 0.2, p = 2/2³.
+		{true, []float64{sub(0.62, 0.52), sub(0.65, 0.54), sub(0.60, 0.40)}, 0.25, 0.25, 0.25},
+		// Seed 7 has no partner: unpaired.
+		{false, nil, math.NaN(), 2 * 2.0 / 84, holmLow},
+	} {
+		row := &s.Rows[i+1]
+		c := row.Tests[0]
+		if c.Paired != test.paired || !slices.Equal(c.Diff.Values, test.diffs) {
+			t.Errorf("%s: paired %v, differences %v; want %v, %v", row.Config.Method, c.Paired, c.Diff.Values, test.paired, test.diffs)
+		}
+		if !test.paired {
+			if !math.IsNaN(c.PPaired) || !math.IsNaN(c.Diff.Mean) || c.P != c.PUnpaired || !near(c.P, test.p) || !near(c.PHolm, test.pHolm) {
+				t.Errorf("%s: unpaired test %+v: want PPaired and Diff NaN, P = PUnpaired = %v, Holm %v", row.Config.Method, c, test.p, test.pHolm)
+			}
+			continue
+		}
+		if !near(c.PPaired, test.pPaired) || c.P != c.PPaired || !near(c.PHolm, test.pHolm) {
+			t.Errorf("%s: p paired %v, p %v, Holm %v; want %v, %v, %v", row.Config.Method, c.PPaired, c.P, c.PHolm, test.pPaired, test.p, test.pHolm)
+		}
+		var mean float64
+		for _, d := range test.diffs {
+			mean += d / float64(len(test.diffs))
+		}
+		if !near(c.Diff.Mean, mean) || !(c.Diff.Lo < mean && mean < c.Diff.Hi) || !(c.BootLo <= mean && mean <= c.BootHi) {
+			t.Errorf("%s: Δ %v [%v, %v] boot [%v, %v], want mean %v inside both", row.Config.Method, c.Diff.Mean, c.Diff.Lo, c.Diff.Hi, c.BootLo, c.BootHi, mean)
 		}
 	}
 }
@@ -216,19 +283,20 @@ func TestSummarizeBaseline(t *testing.T) {
 }
 
 func TestSummarizeCompareMetric(t *testing.T) {
-	// Compare on timings.total (100 + seed: equal for both methods) rather than NMI
-	// (separated): p = 1 (equal samples), not 1/3.
+	// Compare on timings.total (100 + seed: equal for both methods, zero paired
+	// differences) rather than NMI (differences −0.4, −0.4: p = 2·2⁻²): p = 1,
+	// not 1/2.
 	in := slices.Concat(recs("sela", 0.5, 0.6), recs("deepcluster", 0.1, 0.2))
 	for _, test := range []struct {
 		metric string
 		want   float64
-	}{{"nmi", 1.0 / 3}, {"total", 1}} {
+	}{{"nmi", 0.5}, {"total", 1}} {
 		s, err := Summarize(in, Options{Compare: test.metric})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if Metrics[s.Compare].Name != test.metric || !near(s.Rows[1].P, test.want) {
-			t.Errorf("%s: compared %s, p = %v, want %v", test.metric, Metrics[s.Compare].Name, s.Rows[1].P, test.want)
+		if got := s.Rows[1].Tests[s.Compare].P; Metrics[s.Compare].Name != test.metric || !near(got, test.want) {
+			t.Errorf("%s: compared %s, p = %v, want %v", test.metric, Metrics[s.Compare].Name, got, test.want)
 		}
 	}
 }

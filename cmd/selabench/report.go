@@ -21,13 +21,14 @@ func init() {
 }
 
 func runReport(args []string, out, errOut io.Writer) error {
-	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
+	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
 	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically), with its figures as PNG files beside it, instead of to stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
 	note := fs.String("note", "", "a markdown paragraph under the title: how the runs were made, what to look at")
+	asJSON := fs.Bool("json", false, "print the table as JSON Lines instead, one object per row: the varying config fields, n, and per metric the mean, interval, paired difference with its t and bootstrap intervals, p_paired (Wilcoxon), p_holm and p_unpaired (Mann–Whitney); --out writes it to that file")
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
@@ -60,6 +61,16 @@ func runReport(args []string, out, errOut io.Writer) error {
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintf(errOut, "selabench report: warning: %s\n", w)
+	}
+	if *asJSON {
+		if *outPath == "" {
+			return reports.WriteJSON(out, s)
+		}
+		if err := atomicfile.WriteFile(*outPath, 0o644, func(w io.Writer) error { return reports.WriteJSON(w, s) }); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		fmt.Fprintf(errOut, "wrote %s: %d rows from %d records\n", *outPath, len(s.Rows), s.Provenance.Records)
+		return nil
 	}
 	opt := reports.MarkdownOptions{
 		Title:    *title,

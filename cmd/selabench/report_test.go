@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,10 +57,11 @@ func TestReportStdout(t *testing.T) {
 	for _, want := range []string{
 		"# Results on mnist (test)\n",
 		// Means and 95 % half-widths: t(0.975; 2)·0.02/√3 = 0.0497 and ·0.01/√3 = 0.0248
-		// (scipy t.ppf(0.975, 2) = 4.302652729911275); p = 2/C(6, 3) = 0.1.
+		// (scipy t.ppf(0.975, 2) = 4.302652729911275). Paired by seed, the
+		// differences −0.1, −0.09, −0.08 all have one sign: p = 2/2³.
 		"| sela        |     3 | 0.5200 ± 0.0497 |",
 		"| deepcluster |     3 | 0.6100 ± 0.0248 |",
-		"0.1 |\n", "baseline |\n", "p (NMI vs row 2)",
+		"| -0.0900 ± 0.0248 [-0.1000, -0.0800] | 0.25 |     0.25 |\n", "baseline |", "Δ NMI vs row 2",
 		"## Warnings\n\n- " + b + ":4: skipped the last line",
 		"- records: 6\n",
 		"```sh\nselabench report " + a + " --baseline deepcluster " + b + " --metric nmi\n```",
@@ -67,6 +69,42 @@ func TestReportStdout(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	dir := t.TempDir()
+	a := writeRecords(t, dir, "a.jsonl", map[string][]float64{"sela": {0.50, 0.52, 0.54}, "deepcluster": {0.60, 0.61, 0.62}}, "")
+	code, out, errOut := runCLI("report", a, "--json")
+	if code != 0 {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"row":1,"method":"sela","n":3,`) {
+		t.Fatalf("stdout %q, want two JSON lines, sela first", out)
+	}
+	var row struct {
+		Method  string
+		Metrics map[string]struct {
+			PPaired   float64 `json:"p_paired"`
+			PUnpaired float64 `json:"p_unpaired"`
+			PHolm     float64 `json:"p_holm"`
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &row); err != nil {
+		t.Fatal(err)
+	}
+	// Differences 0.1, 0.09, 0.08: p = 2/2³ paired, 2/C(6, 3) unpaired.
+	if m := row.Metrics["nmi"]; row.Method != "deepcluster" || m.PPaired != 0.25 || m.PHolm != 0.25 || math.Abs(m.PUnpaired-0.1) > 1e-12 {
+		t.Errorf("row 2 = %+v, want deepcluster with p_paired 0.25, p_holm 0.25, p_unpaired 0.1", row)
+	}
+	// --out writes the same lines to a file.
+	path := filepath.Join(dir, "rows.jsonl")
+	if code, _, errOut := runCLI("report", a, "--json", "--out", path); code != 0 {
+		t.Fatalf("--out: status %d, stderr %q", code, errOut)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != out {
+		t.Errorf("%s holds %q (%v), want %q", path, got, err, out)
 	}
 }
 
