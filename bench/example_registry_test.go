@@ -79,5 +79,5 @@ func ExampleRegisterMethod() {
 	// registered last: projection
 	// epochs: 2 label steps per epoch: 1 heads scored: 1
 	// non-empty clusters of the last labels: 10 of 10
-	// invalid configuration: unknown method "projektion" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels, sela-prior, sela-unbalanced, projection)
+	// invalid configuration: unknown method "projektion" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels, sela-prior, sela-unbalanced, swav, projection)
 }

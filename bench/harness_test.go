@@ -248,7 +248,7 @@ func TestConfigErrors(t *testing.T) {
 		mod  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Method = "swav" }, `unknown method "swav" (valid: sela, sela-exact`},
+		{func(c *Config) { c.Method = "byol" }, `unknown method "byol" (valid: sela, sela-exact`},
 		{func(c *Config) { c.Dataset = "imagenet" }, `unknown dataset "imagenet"`},
 		{func(c *Config) { c.Model = "resnet" }, `unknown model "resnet" (valid: mlp, cnn)`},
 		{func(c *Config) { c.K = 1 }, "k must be ≥ 2"},

@@ -65,6 +65,17 @@ type Method struct {
 	// "bench/NAME/head/epoch<e>"), the method's only source of randomness here.
 	BeginEpoch func(t EpochTrainer, labels [][]int, k int, r *rand.Rand) ([]int, error)
 
+	// Online, if not nil, makes the method label online, batch by batch, with
+	// no label step: NewLabeler must be nil, and Online.Loss replaces the
+	// cross-entropy on pseudo-labels (SwAV's swapped prediction of per-batch
+	// Sinkhorn codes).
+	Online *Online
+	// CosineHeads makes the heads bias-free prototypes on L2-normalised
+	// features; their weight rows are put back on the unit sphere before every
+	// training step, so that the heads' outputs are cosine similarities (SwAV's
+	// prototypes). The probes still read the trunk's unnormalised features.
+	CosineHeads bool
+
 	// Tau says the method reads Config.Tau (the relaxed cluster marginal of
 	// unbalanced transport): Validate then requires a positive, finite tau, and it
 	// rejects a non-zero tau for every other method, so that no record carries a τ
@@ -77,6 +88,25 @@ type Method struct {
 	// training and evaluation samples itself into k clusters, and the probes score
 	// the raw samples as features.
 	NoNetwork func(c *Config, train, eval *datasets.Split, k int) (trainPred, evalPred []int, err error)
+}
+
+// Online is a method's per-batch training objective (see [Method.Online]).
+type Online struct {
+	// Views is the number of augmented views of every batch, at least 1: each
+	// step draws them in turn from the epoch's augmentation stream and feeds
+	// them through the network as one batch (so BatchNorm sees them all), view v
+	// of the batch's B samples in rows v·B … (v+1)·B − 1.
+	Views int
+	// FrozenHeadSteps is the number of first training steps in which the heads
+	// are not updated (SwAV freezes its prototypes at the start).
+	FrozenHeadSteps int
+	// Loss computes one step's loss from every head's scores, scores[h] being
+	// (Views·B)×K row-major. It writes the gradient of the loss with respect to
+	// the scores into grad[h] (same shape; the harness passes it back through
+	// the network) and each of the B samples' hard pseudo-label for head h into
+	// labels[h], which the epoch's label statistics read. It must not keep
+	// scores, grad or labels after it returns.
+	Loss func(scores, grad [][]float32, b, k int, labels [][]int) (float64, error)
 }
 
 // Needs says what a label step hands its labeler (see [LabelInput]).
@@ -133,8 +163,8 @@ var registry struct {
 var Methods []string
 
 // RegisterMethod makes m known under m.Name. Like database/sql.Register it is
-// meant for init functions and panics if the name is empty or already taken: a
-// programming error, found as soon as the program starts. It is the one panic of
+// meant for init functions and panics if the name is empty or already taken, or
+// if m.Online is incomplete or combined with a labeler: a programming error, found as soon as the program starts. It is the one panic of
 // the package.
 func RegisterMethod(m Method) {
 	registry.Lock()
@@ -144,6 +174,8 @@ func RegisterMethod(m Method) {
 		panic("bench: RegisterMethod: empty method name")
 	case registry.byName[m.Name] != nil:
 		panic(fmt.Sprintf("bench: RegisterMethod: method %q registered twice", m.Name))
+	case m.Online != nil && (m.NewLabeler != nil || m.Online.Loss == nil || m.Online.Views < 1):
+		panic(fmt.Sprintf("bench: RegisterMethod: method %q: an Online method needs a Loss and at least one view, and no NewLabeler", m.Name))
 	}
 	if registry.byName == nil {
 		registry.byName = map[string]*Method{}

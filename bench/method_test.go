@@ -37,8 +37,8 @@ func TestLookupMethod(t *testing.T) {
 	if err != nil || m.Name != MethodDeepCluster || !m.FreshHeads || m.heads(&Config{Heads: 5}) != 1 {
 		t.Errorf("deepcluster: %+v, %v", m, err)
 	}
-	_, err = LookupMethod("swav")
-	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), `unknown method "swav" (valid: `+strings.Join(Methods, ", ")+")") {
+	_, err = LookupMethod("byol")
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), `unknown method "byol" (valid: `+strings.Join(Methods, ", ")+")") {
 		t.Errorf("unknown method: %v", err)
 	}
 }
@@ -53,6 +53,9 @@ func TestRegisterMethodPanics(t *testing.T) {
 	}{
 		{Method{Description: "x"}, "empty method name"},
 		{Method{Name: MethodSeLa, Description: "x"}, `method "sela" registered twice`},
+		{Method{Name: "online-no-loss", Online: &Online{Views: 2}}, "an Online method needs a Loss"},
+		{Method{Name: "online-labeler", Online: &Online{Views: 2, Loss: swavLoss},
+			NewLabeler: func(*Config, int) (Labeler, error) { return nil, nil }}, "and no NewLabeler"},
 	} {
 		func() {
 			defer func() {

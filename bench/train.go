@@ -198,10 +198,10 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	}
 	switch cfg.Model {
 	case "mlp":
-		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, Seed: cfg.Seed})
+		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, Seed: cfg.Seed, Cosine: m.CosineHeads})
 	case "cnn":
 		s := ds.Shape
-		r.model, err = nn.NewCNN(nn.CNNConfig{C: s.C, H: s.H, W: s.W, Heads: r.heads, K: r.k, Seed: cfg.Seed})
+		r.model, err = nn.NewCNN(nn.CNNConfig{C: s.C, H: s.H, W: s.W, Heads: r.heads, K: r.k, Seed: cfg.Seed, Cosine: m.CosineHeads})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: model: %w", err)
@@ -302,12 +302,7 @@ func (r *runner) fit() error {
 	} else {
 		opt = nn.NewSGD(r.model.Params(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
 	}
-	xb := make([]float32, bs*tr.D)
-	xa := make([]float32, bs*tr.D)
-	yb := make([][]int, len(r.labels))
-	for h := range yb {
-		yb[h] = make([]int, bs)
-	}
+	st := r.newStepper(bs, opt, heads)
 	step, solves := 0, 0
 	prev := cloneLabels(r.labels)
 	for epoch := range cfg.Epochs {
@@ -357,32 +352,13 @@ func (r *runner) fit() error {
 					return err
 				}
 			}
-			for j, i := range order[b : b+bs] {
-				copy(xb[j*tr.D:(j+1)*tr.D], tr.Row(i))
-				for h := range yb {
-					yb[h][j] = r.labels[h][i]
-				}
-			}
-			x := xb
-			if r.aug != nil {
-				r.aug.Apply(xa, xb, augRand)
-				x = xa
-			}
 			lr := sched.LR(step)
-			opt.LR = lr
-			r.model.Forward(r.input(x, bs), true)
-			loss, err := r.model.Loss(yb)
+			loss, err := st.step(order[b:b+bs], step, lr, augRand)
 			if err != nil {
 				return fmt.Errorf("bench: step %d: %w", step, err)
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return fmt.Errorf("bench: step %d (epoch %d): the loss is %v; lower --lr", step, epoch, loss)
-			}
-			r.model.Backward(nil)
-			opt.Step()
-			for _, o := range heads.opts {
-				o.LR = lr
-				o.Step()
 			}
 			lossSum += loss
 			es.LR = lr
@@ -410,6 +386,107 @@ func (r *runner) fit() error {
 		r.rec.Epochs = append(r.rec.Epochs, es)
 	}
 	return nil
+}
+
+// stepper runs training steps: cross-entropy on the current pseudo-labels of
+// one augmented view, or a method's [Online] loss on several.
+type stepper struct {
+	r       *runner
+	opt     *nn.SGD
+	heads   *headTrainer
+	bs      int
+	views   int         // augmented views per step
+	xb, xa  []float32   // the batch's clean samples; its augmented views
+	yb      [][]int     // pseudo-labels of the batch, per head
+	grad    [][]float32 // Online: the loss's gradient per head
+	dlogits []*tensor.Dense
+}
+
+func (r *runner) newStepper(bs int, opt *nn.SGD, heads *headTrainer) *stepper {
+	d := r.trainSet.D
+	st := &stepper{r: r, opt: opt, heads: heads, bs: bs, views: 1}
+	if o := r.method.Online; o != nil {
+		st.views = o.Views
+		st.grad = make([][]float32, r.heads)
+		for h := range st.grad {
+			st.grad[h] = make([]float32, st.views*bs*r.k)
+			st.dlogits = append(st.dlogits, nn.New(st.grad[h], st.views*bs, r.k))
+		}
+	}
+	st.xb = make([]float32, bs*d)
+	st.xa = make([]float32, st.views*bs*d)
+	st.yb = make([][]int, r.heads)
+	for h := range st.yb {
+		st.yb[h] = make([]int, bs)
+	}
+	return st
+}
+
+// step trains on the samples idx of the training split at learning rate lr and
+// returns the loss before the update. An online method's batch labels are
+// written back into the runner's pseudo-labels.
+func (st *stepper) step(idx []int, step int, lr float64, augRand *rand.Rand) (float64, error) {
+	r, bs := st.r, st.bs
+	tr := &r.trainSet
+	d := tr.D
+	for j, i := range idx {
+		copy(st.xb[j*d:(j+1)*d], tr.Row(i))
+		for h := range st.yb {
+			st.yb[h][j] = r.labels[h][i]
+		}
+	}
+	x := st.xb
+	if r.aug != nil {
+		for v := range st.views {
+			r.aug.Apply(st.xa[v*bs*d:(v+1)*bs*d], st.xb, augRand)
+		}
+		x = st.xa
+	} else if st.views > 1 {
+		for v := range st.views {
+			copy(st.xa[v*bs*d:(v+1)*bs*d], st.xb)
+		}
+		x = st.xa
+	}
+	if r.method.CosineHeads {
+		r.model.NormalizeHeads()
+	}
+	st.opt.LR = lr
+	_, z := r.model.Forward(r.input(x, st.views*bs), true)
+	var loss float64
+	var err error
+	if o := r.method.Online; o != nil {
+		scores := make([][]float32, len(z))
+		for h := range z {
+			scores[h] = nn.Data(z[h])
+		}
+		if loss, err = o.Loss(scores, st.grad, bs, r.k, st.yb); err != nil {
+			return 0, fmt.Errorf("%s: %w", r.method.Name, err)
+		}
+		for j, i := range idx {
+			for h := range st.yb {
+				r.labels[h][i] = st.yb[h][j]
+			}
+		}
+		r.model.Backward(st.dlogits)
+		if step < o.FrozenHeadSteps {
+			for h := range r.model.Heads {
+				for _, p := range r.model.HeadParams(h) {
+					clear(nn.Data(p.G))
+				}
+			}
+		}
+	} else {
+		if loss, err = r.model.Loss(st.yb); err != nil {
+			return 0, err
+		}
+		r.model.Backward(nil)
+	}
+	st.opt.Step()
+	for _, o := range st.heads.opts {
+		o.LR = lr
+		o.Step()
+	}
+	return loss, nil
 }
 
 // headTrainer is the train loop's [EpochTrainer]: the heads' own optimisers of a

@@ -259,7 +259,7 @@ func TestSummarizeBaseline(t *testing.T) {
 		{in, Options{Baseline: "3"}, 2, ""},
 		{in, Options{Baseline: "4"}, 0, "baseline row 4 out of range: the table has 3 rows"},
 		{in, Options{Baseline: "0"}, 0, "baseline row 0 out of range"},
-		{in, Options{Baseline: "swav"}, 0, `baseline "swav" is no row's method (methods: sela, deepcluster, naive)`},
+		{in, Options{Baseline: "byol"}, 0, `baseline "byol" is no row's method (methods: sela, deepcluster, naive)`},
 		{twoSela, Options{Baseline: "sela"}, 0, `baseline "sela" matches rows 1, 2; give a row number`},
 		{in, Options{Compare: "f1"}, 0, `unknown metric "f1" (valid: nmi, ari, acc, m2o_acc, linear_probe, knn, effective_clusters, total)`},
 		{in, Options{Confidence: 1}, 0, "confidence must be in (0, 1)"},

@@ -220,7 +220,7 @@ func TestMainJobErrors(t *testing.T) {
 	}{
 		{[]string{"--k", "1"}, 2, "k must be ≥ 2"},
 		{[]string{"--epochs", "0"}, 2, "epochs must be ≥ 1"},
-		{[]string{"--methods", "sela,swav"}, 2, `unknown method "swav"`},
+		{[]string{"--methods", "sela,byol"}, 2, `unknown method "byol"`},
 		{[]string{"--dataset", "imagenet"}, 2, "unknown dataset"},
 		{[]string{"--dataset", "mnist", "--data", "/nonexistent"}, 1, "/nonexistent"},
 		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "no", "r.jsonl")}, 1, "--out"},

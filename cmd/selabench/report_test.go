@@ -149,7 +149,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", "--out", filepath.Join(dir, "r.md")}, 2, "give at least one RESULTS.jsonl file"},
 		{[]string{"report", good, "--bogus"}, 2, "bogus"},
 		{[]string{"report", good, "--metric", "f1"}, 2, `--metric: unknown metric "f1"`},
-		{[]string{"report", good, "--baseline", "swav"}, 2, `--baseline: reports: invalid option: baseline "swav" is no row's method`},
+		{[]string{"report", good, "--baseline", "byol"}, 2, `--baseline: reports: invalid option: baseline "byol" is no row's method`},
 		{[]string{"report", good, "--baseline", "2"}, 2, "baseline row 2 out of range"},
 		{[]string{"report", filepath.Join(dir, "missing.jsonl")}, 1, filepath.Join(dir, "missing.jsonl")},
 		{[]string{"report", old}, 1, "no usable records in " + old},

@@ -66,7 +66,7 @@ func TestRunErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--method", "swav"}, 2, `unknown method "swav" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels, sela-prior, sela-unbalanced)`},
+		{[]string{"--method", "byol"}, 2, `unknown method "byol" (valid: sela, sela-exact, deepcluster, naive, random-labels, supervised, random-net, kmeans-pixels, sela-prior, sela-unbalanced, swav)`},
 		{[]string{"--tau", "2"}, 2, "tau = 2 is read by sela-unbalanced only, not by sela"},
 		{[]string{"--method", "sela-unbalanced", "--tau", "-1"}, 2, "tau must be positive and finite for sela-unbalanced"},
 		{[]string{"--imbalance", "0.5"}, 2, "imbalance must be ≥ 1"},

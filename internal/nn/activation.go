@@ -141,3 +141,56 @@ func reluGrad(dx, dy, y []float32) {
 		dx[i] = math.Float32frombits(math.Float32bits(g) & mask)
 	}
 }
+
+// L2Normalize scales each row of its N×D input to unit Euclidean norm,
+// y = x / max(‖x‖, 1e-12), as torch.nn.functional.normalize(x, dim=1): the
+// embedding SwAV's prototypes score by cosine similarity. Norms are summed in
+// float64.
+type L2Normalize struct {
+	norm  []float64 // per row, clamped
+	y, dx *tensor.Dense
+}
+
+func (*L2Normalize) String() string   { return "L2Normalize()" }
+func (*L2Normalize) Params() []*Param { return nil }
+
+// Forward normalises every row of x.
+func (l *L2Normalize) Forward(x *tensor.Dense, train bool) *tensor.Dense {
+	n, d := rows(x)
+	l.y = ensure(l.y, n, d)
+	l.norm = append(l.norm[:0], make([]float64, n)...)
+	xs, ys := Data(x), Data(l.y)
+	for i := range n {
+		s := 0.0
+		for _, v := range xs[i*d : (i+1)*d] {
+			s += float64(v) * float64(v)
+		}
+		nrm := max(math.Sqrt(s), 1e-12)
+		l.norm[i] = nrm
+		for j, v := range xs[i*d : (i+1)*d] {
+			ys[i*d+j] = float32(float64(v) / nrm)
+		}
+	}
+	return l.y
+}
+
+// Backward maps dy to dx = (dy − y·(y·dy)) / ‖x‖ row by row: the projection of
+// dy onto the tangent plane of the unit sphere at y, scaled by 1/‖x‖.
+func (l *L2Normalize) Backward(dy *tensor.Dense, needInput bool) *tensor.Dense {
+	if !needInput {
+		return nil
+	}
+	n, d := rows(dy)
+	l.dx = ensure(l.dx, n, d)
+	ys, gs, dxs := Data(l.y), Data(dy), Data(l.dx)
+	for i := range n {
+		dot := 0.0
+		for j := range d {
+			dot += float64(ys[i*d+j]) * float64(gs[i*d+j])
+		}
+		for j := range d {
+			dxs[i*d+j] = float32((float64(gs[i*d+j]) - float64(ys[i*d+j])*dot) / l.norm[i])
+		}
+	}
+	return l.dx
+}

@@ -129,6 +129,23 @@ func TestGradBatchNorm(t *testing.T) {
 	}
 }
 
+func TestGradL2Normalize(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 9))
+	l := &L2Normalize{}
+	x := randTensor(rnd, 4, 5)
+	y := Data(l.Forward(x, true))
+	for i := range 4 {
+		s := 0.0
+		for _, v := range y[i*5 : (i+1)*5] {
+			s += float64(v) * float64(v)
+		}
+		if math.Abs(s-1) > 1e-6 {
+			t.Errorf("row %d: squared norm %v, want 1", i, s)
+		}
+	}
+	gradCheck(t, l, x, true, 1e-2, 2e-3)
+}
+
 func TestGradDropout(t *testing.T) {
 	// Dropout draws a new mask per Forward; a zero rate checks the plumbing
 	// and evaluation mode the identity.
@@ -206,9 +223,16 @@ func TestCrossEntropyValue(t *testing.T) {
 	}
 }
 
-// TestGradModel checks the whole multi-head MLP (loss = mean over heads).
+// TestGradModel checks the whole multi-head MLP (loss = mean over heads), with
+// linear and with cosine heads.
 func TestGradModel(t *testing.T) {
-	m, err := NewMLP(MLPConfig{In: 6, Hidden: []int{5, 4}, Heads: 3, K: 3, Seed: 1})
+	for _, cosine := range []bool{false, true} {
+		t.Run(fmt.Sprint("cosine=", cosine), func(t *testing.T) { testGradModel(t, cosine) })
+	}
+}
+
+func testGradModel(t *testing.T, cosine bool) {
+	m, err := NewMLP(MLPConfig{In: 6, Hidden: []int{5, 4}, Heads: 3, K: 3, Seed: 1, Cosine: cosine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +276,58 @@ func TestGradModel(t *testing.T) {
 		}
 		k++
 	}
+}
+
+// TestCosineHeads checks that cosine heads score by cosine similarity: unit
+// prototypes without bias on unit features, and NormalizeHeads restores unit
+// rows after a step moved them.
+func TestCosineHeads(t *testing.T) {
+	m, err := NewMLP(MLPConfig{In: 6, Hidden: []int{5, 4}, Heads: 2, K: 3, Seed: 1, Cosine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Arch != "mlp-cosine" || m.Heads[0].Bias != nil || m.Norm == nil {
+		t.Fatalf("arch %q, bias %v, norm %v", m.Arch, m.Heads[0].Bias, m.Norm)
+	}
+	unit := func(what string) {
+		for h, l := range m.Heads {
+			w := Data(l.Weight.W)
+			for o := range l.Out {
+				s := 0.0
+				for _, v := range w[o*l.In : (o+1)*l.In] {
+					s += float64(v) * float64(v)
+				}
+				if math.Abs(s-1) > 1e-6 {
+					t.Errorf("%s: head %d row %d: squared norm %v", what, h, o, s)
+				}
+			}
+		}
+	}
+	unit("new model")
+	x := randTensor(newRand(5), 7, 6)
+	f, z := m.Forward(x, false)
+	fd, zd := Data(f), Data(z[1])
+	w := Data(m.Heads[1].Weight.W)
+	for i := range 7 {
+		var ff float64
+		for _, v := range fd[i*4 : (i+1)*4] {
+			ff += float64(v) * float64(v)
+		}
+		for o := range 3 {
+			var dot float64
+			for j := range 4 {
+				dot += float64(fd[i*4+j]) * float64(w[o*4+j])
+			}
+			if want := dot / max(math.Sqrt(ff), 1e-12); math.Abs(float64(zd[i*3+o])-want) > 1e-5 {
+				t.Errorf("sample %d prototype %d: score %v, want cosine %v", i, o, zd[i*3+o], want)
+			}
+		}
+	}
+	for i := range w {
+		w[i] *= 1.5 + float32(i%3)
+	}
+	m.NormalizeHeads()
+	unit("after NormalizeHeads")
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }

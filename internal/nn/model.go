@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gorgonia.org/tensor"
@@ -19,6 +20,11 @@ type Model struct {
 	Arch  string
 	Trunk *Sequential
 	Heads []*Linear
+	// Norm, if not nil, L2-normalises the features before the heads: the heads
+	// are then bias-free prototypes scoring by cosine similarity once their
+	// weight rows are unit ([Model.NormalizeHeads]), as SwAV's. Features and
+	// Forward still return the trunk's output, the features probes read.
+	Norm *L2Normalize
 
 	logits, dlogits []*tensor.Dense
 	dfeat           *tensor.Dense
@@ -32,11 +38,35 @@ func (m *Model) Features(x *tensor.Dense) *tensor.Dense { return m.Trunk.Forward
 // Forward returns the features and each head's logits.
 func (m *Model) Forward(x *tensor.Dense, train bool) (features *tensor.Dense, logits []*tensor.Dense) {
 	f := m.Trunk.Forward(x, train)
+	in := f
+	if m.Norm != nil {
+		in = m.Norm.Forward(f, train)
+	}
 	m.logits = m.logits[:0]
 	for _, h := range m.Heads {
-		m.logits = append(m.logits, h.Forward(f, train))
+		m.logits = append(m.logits, h.Forward(in, train))
 	}
 	return f, m.logits
+}
+
+// NormalizeHeads scales every row of every head's weight to unit Euclidean
+// norm (a zero row stays zero): SwAV's projection of the prototypes back onto
+// the sphere before each training step.
+func (m *Model) NormalizeHeads() {
+	for _, h := range m.Heads {
+		w := Data(h.Weight.W)
+		for o := range h.Out {
+			row := w[o*h.In : (o+1)*h.In]
+			s := 0.0
+			for _, v := range row {
+				s += float64(v) * float64(v)
+			}
+			nrm := max(math.Sqrt(s), 1e-12)
+			for j, v := range row {
+				row[j] = float32(float64(v) / nrm)
+			}
+		}
+	}
 }
 
 // Loss computes the mean over heads of the cross-entropy of the last
@@ -102,7 +132,11 @@ func (m *Model) Backward(dlogits []*tensor.Dense) {
 			acc[i] += v
 		}
 	}
-	m.Trunk.Backward(m.dfeat, false)
+	df := m.dfeat
+	if m.Norm != nil {
+		df = m.Norm.Backward(df, true)
+	}
+	m.Trunk.Backward(df, false)
 }
 
 // TrainStep runs one step of supervised training on a batch: forward in
@@ -145,31 +179,6 @@ func (m *Model) HeadParams(h int) []*Param { return m.Heads[h].Params() }
 // TrunkParams returns the trunk's parameters and buffers.
 func (m *Model) TrunkParams() []*Param { return m.Trunk.Params() }
 
-// ResetHeads re-initialises every head with [ResetHead] from r, in place
-// (optimisers keep working on them; call [SGD.Reset] to drop momentum).
-func (m *Model) ResetHeads(r *rand.Rand) {
-	for _, h := range m.Heads {
-		ResetHead(h, r)
-	}
-}
-
-// SetHeads replaces the heads by t new heads of k outputs each, initialised
-// with [ResetHead] from r (DeepCluster changes K between runs). Optimisers
-// built on the old heads' parameters must be rebuilt.
-func (m *Model) SetHeads(t, k int, r *rand.Rand) error {
-	if t <= 0 || k <= 0 {
-		return fmt.Errorf("nn: %d heads of %d classes", t, k)
-	}
-	dim := m.Heads[0].In
-	m.Heads = make([]*Linear, t)
-	for h := range m.Heads {
-		m.Heads[h] = NewLinear(dim, k, true, r)
-		ResetHead(m.Heads[h], r)
-	}
-	m.logits, m.dlogits = nil, nil
-	return nil
-}
-
 // MLPConfig describes an MLP: In inputs, hidden layers Linear→BatchNorm→ReLU
 // of the given widths (the last is the feature dimension) and Heads linear
 // heads of K outputs. Zero values mean In = 784, Hidden = [512 512 128],
@@ -180,9 +189,12 @@ type MLPConfig struct {
 	Heads  int
 	K      int
 	// Seed selects the initial weights: Kaiming normal for every linear
-	// layer, heads included (call [Model.ResetHeads] for DeepCluster's
-	// N(0, 0.01²) heads).
+	// layer, heads included (DeepCluster re-draws its head from N(0, 0.01²)
+	// with [ResetHead]).
 	Seed uint64
+	// Cosine makes the heads bias-free prototypes on L2-normalised features,
+	// with unit weight rows (see [Model.Norm]).
+	Cosine bool
 }
 
 func (c *MLPConfig) defaults() error {
@@ -223,9 +235,7 @@ func NewMLP(cfg MLPConfig) (*Model, error) {
 		in = h
 	}
 	m := &Model{Arch: "mlp", Trunk: seq}
-	for range cfg.Heads {
-		m.Heads = append(m.Heads, NewLinear(in, cfg.K, true, r))
-	}
+	m.addHeads(cfg.Heads, in, cfg.K, cfg.Cosine, r)
 	return m, nil
 }
 
@@ -243,6 +253,9 @@ type CNNConfig struct {
 	Heads, K int
 	// Seed selects the initial weights (Kaiming normal).
 	Seed uint64
+	// Cosine makes the heads bias-free prototypes on L2-normalised features,
+	// with unit weight rows (see [Model.Norm]).
+	Cosine bool
 }
 
 // NewCNN returns the small CNN described by cfg.
@@ -280,8 +293,19 @@ func NewCNN(cfg CNNConfig) (*Model, error) {
 	}
 	seq.Layers = append(seq.Layers, &Flatten{}, NewLinear(c*h*w, cfg.Feature, true, r), NewBatchNorm(cfg.Feature), &ReLU{})
 	m := &Model{Arch: fmt.Sprintf("cnn%dx%dx%d", cfg.C, cfg.H, cfg.W), Trunk: seq}
-	for range cfg.Heads {
-		m.Heads = append(m.Heads, NewLinear(cfg.Feature, cfg.K, true, r))
-	}
+	m.addHeads(cfg.Heads, cfg.Feature, cfg.K, cfg.Cosine, r)
 	return m, nil
+}
+
+// addHeads appends heads linear heads of k outputs on dim features, drawn
+// from r; cosine ones are bias-free, with unit rows, behind an L2Normalize.
+func (m *Model) addHeads(heads, dim, k int, cosine bool, r *rand.Rand) {
+	for range heads {
+		m.Heads = append(m.Heads, NewLinear(dim, k, !cosine, r))
+	}
+	if cosine {
+		m.Norm = &L2Normalize{}
+		m.Arch += "-cosine"
+		m.NormalizeHeads()
+	}
 }

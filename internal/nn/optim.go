@@ -80,14 +80,6 @@ func (o *SGD) Step() {
 	}
 }
 
-// Reset forgets the momentum (DeepCluster gives each re-initialised head a
-// fresh optimiser).
-func (o *SGD) Reset() {
-	for i := range o.vel {
-		o.vel[i] = nil
-	}
-}
-
 // Schedule maps a step (or epoch) number t ≥ 0 to a learning rate.
 type Schedule interface {
 	LR(t int) float64
