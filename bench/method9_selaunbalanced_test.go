@@ -91,10 +91,15 @@ func TestImbalanceRun(t *testing.T) {
 	if n := len(rec.Final.Heads); n != 1 || !(rec.Final.Heads[0].TrainNMI >= 0) {
 		t.Errorf("final heads %+v: want the train NMI on the long-tailed split", rec.Final.Heads)
 	}
-	// Without imbalance the record has no class counts (records stay as they were).
+	// Imbalance 1 is the data as is, with its class counts reported; without an
+	// imbalance the record has none (records stay as they were).
 	c.Imbalance = 1
-	if rec, err := Run(c, ds, RunOptions{}); err != nil || rec.Data.TrainClassCounts != nil || rec.Data.Train != ds.Train.N || rec.Epochs[0].Heads[0].SizeL1 != nil {
+	if rec, err := Run(c, ds, RunOptions{}); err != nil || !slices.Equal(rec.Data.TrainClassCounts, ds.Train.ClassCounts(ds.K())) || rec.Data.Train != ds.Train.N || rec.Epochs[0].Heads[0].SizeL1 == nil {
 		t.Errorf("imbalance 1: %+v, %v", rec.Data, err)
+	}
+	c.Imbalance = 0
+	if rec, err := Run(c, ds, RunOptions{}); err != nil || rec.Data.TrainClassCounts != nil || rec.Data.Train != ds.Train.N || rec.Epochs[0].Heads[0].SizeL1 != nil {
+		t.Errorf("no imbalance: %+v, %v", rec.Data, err)
 	}
 	// Classes of 300: R = 1000 leaves the tail 0.3 of a sample.
 	c.Imbalance = 1000

@@ -46,7 +46,8 @@ type DataInfo struct {
 	Dim       int    `json:"dim"`
 	Classes   int    `json:"classes"`
 	// TrainClassCounts are the training split's samples per class, reported for
-	// a long-tailed run (Config.Imbalance > 1) only.
+	// a run with Config.Imbalance set (≥ 1, 1 being the data as is) only, so that
+	// the imbalance study's R = 1 cells report them too.
 	TrainClassCounts []int `json:"train_class_counts,omitempty"`
 }
 

@@ -82,7 +82,7 @@ type HeadEpoch struct {
 	LargestFraction   float64 `json:"largest_fraction"`
 	// Sizes are the labels' cluster sizes, by cluster index.
 	Sizes []int `json:"sizes"`
-	// SizeL1, for a long-tailed run (Config.Imbalance > 1) only, is the L1
+	// SizeL1, for a run with Config.Imbalance set (≥ 1) only, is the L1
 	// distance between the sorted fractions of Sizes and the sorted class
 	// fractions of the training split (0: the classes' size profile; at most 2):
 	// whether the labels follow the long tail, whichever cluster takes which class.
@@ -161,8 +161,8 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		}
 		r.trainSet = r.trainSet.Select(idx)
 	}
-	var trainCounts []int // reported for long-tailed runs only, so other records keep their bytes
-	if cfg.Imbalance > 1 {
+	var trainCounts []int // reported for runs with an imbalance set only, so other records keep their bytes
+	if cfg.Imbalance >= 1 {
 		part := *ds
 		part.Train = r.trainSet
 		lt, err := datasets.ImbalanceRatio(&part, cfg.Imbalance, cfg.Seed)

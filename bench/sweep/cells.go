@@ -8,7 +8,9 @@ import (
 	"github.com/selabench/selabench/bench"
 )
 
-// expand computes f.Cells from f.Base and f.Grids, validating every cell.
+// expand computes f.Cells from f.Base and f.Grids, validating every cell. A cell
+// whose method reads Config.Tau takes bench.DefaultTau unless base or its grid
+// sets "tau".
 func (f *File) expand() error {
 	seen := map[string]bool{}
 	for _, g := range f.Grids {
@@ -16,6 +18,10 @@ func (f *File) expand() error {
 			if bl, ok := f.BaseLines[ax.Key]; ok {
 				return fmt.Errorf("sweep: %s:%d: key %q is set both in base (line %d) and in the grid: keep one", f.Path, ax.Line, ax.Key, bl)
 			}
+		}
+		_, tauSet := f.BaseLines["tau"]
+		for _, ax := range g.Axes {
+			tauSet = tauSet || ax.Key == "tau"
 		}
 		idx := make([]int, len(g.Axes)) // odometer over the axes' values
 		for {
@@ -25,6 +31,11 @@ func (f *File) expand() error {
 				v := ax.Values[idx[a]]
 				set(&c, ax.Key, v)
 				label = append(label, ax.Key+"="+format(v))
+			}
+			// A method that reads τ gets its default unless the file sets one,
+			// as bench.DefaultConfig gives it (the base is built without a method).
+			if m, err := bench.LookupMethod(c.Method); !tauSet && err == nil && m.Tau {
+				c.Tau = bench.DefaultTau
 			}
 			if err := c.Validate(); err != nil {
 				return f.invalid(c, err, g, idx, label)

@@ -72,6 +72,25 @@ func TestUnion(t *testing.T) {
 	}
 }
 
+// TestDefaultTau: a cell whose method reads τ takes bench.DefaultTau when the
+// file sets none, and the file's τ otherwise; other methods keep τ = 0.
+func TestDefaultTau(t *testing.T) {
+	f := parse(t, `{"base": {"dataset": "synthetic"}, "grid": [
+  {"method": ["sela", "sela-unbalanced"]},
+  {"method": ["sela-unbalanced"], "tau": [0.3]}]}`)
+	var got []float64
+	for _, c := range f.Cells {
+		got = append(got, c.Config.Tau)
+	}
+	if want := []float64{0, bench.DefaultTau, 0.3}; !slices.Equal(got, want) {
+		t.Errorf("τ of the cells %q: %v, want %v", labels(f), got, want)
+	}
+	g := parse(t, `{"base": {"dataset": "synthetic", "tau": 2}, "grid": {"method": ["sela-unbalanced"]}}`)
+	if g.Cells[0].Config.Tau != 2 {
+		t.Errorf("τ in base: cell τ = %v, want 2", g.Cells[0].Config.Tau)
+	}
+}
+
 func TestShard(t *testing.T) {
 	f := parse(t, `{"base": {"method": "sela", "dataset": "synthetic"}, "grid": {"seed": [0,1,2,3,4,5,6]}}`)
 	seen := map[string]int{}
