@@ -11,7 +11,7 @@ const MethodSeLaUnbalanced = "sela-unbalanced"
 func init() {
 	RegisterMethod(Method{
 		Name:        MethodSeLaUnbalanced,
-		Description: "SeLa with the equipartition relaxed to the penalty τ·KL(Qᵀ1 ‖ uniform) (unbalanced Sinkhorn, --tau, provisional default 1)",
+		Description: "SeLa with the equipartition relaxed to the penalty τ·KL(Qᵀ1 ‖ uniform) (unbalanced Sinkhorn; --tau, default 1, chosen on validation)",
 		Needs:       Needs{LogProbs: true},
 		Tau:         true,
 		NewLabeler: func(c *Config, heads int) (Labeler, error) {

@@ -49,7 +49,7 @@ func TestSeLaUnbalancedFollowsTail(t *testing.T) {
 	for _, m := range []string{MethodSeLa, MethodSeLaUnbalanced} {
 		c := quick(m)
 		c.Heads = 1
-		// sela-unbalanced at the provisional default τ = 1. (Far smaller τ, e.g.
+		// sela-unbalanced at the default τ = 1. (Far smaller τ, e.g.
 		// 0.1, let a few clusters take nearly everything on these blobs: the
 		// penalty must stay strong enough to prevent collapse.)
 		rec, err := Run(c, ds, RunOptions{})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // WriteJSON writes s as JSON Lines, one object per row in table order, for
@@ -17,7 +18,8 @@ import (
 //   - the fields of s.Varying with their configuration values ("method" first,
 //     then the config fields that differ between rows, then "eval_split" when it
 //     differs);
-//   - "n", the number of seeds, "seeds", and "baseline", true for the baseline row;
+//   - "n", the number of seeds, "seeds", "baseline", true for a baseline row,
+//     and "baseline_row", the row this one is tested against (null if none);
 //   - "metrics": one object per metric of [Metrics], in that order, with "mean",
 //     "lo" and "hi" (the [Stat]) and the row's [Test] against the baseline:
 //     "paired", "n_pairs", "diff", "diff_lo", "diff_hi" (the mean paired
@@ -43,7 +45,12 @@ func WriteJSON(w io.Writer, s *Summary) error {
 		}
 		o.add("n", len(r.Seeds))
 		o.add("seeds", r.Seeds)
-		o.add("baseline", i == s.Baseline)
+		o.add("baseline", slices.Contains(s.Baselines, i))
+		if r.BaselineRow >= 0 {
+			o.add("baseline_row", r.BaselineRow+1)
+		} else {
+			o.add("baseline_row", nil)
+		}
 		var ms object
 		for m, metric := range Metrics {
 			var mo object

@@ -25,8 +25,9 @@ func TestWriteJSON(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("%d lines, want one per row (3):\n%s", len(lines), b.String())
 	}
-	// Keys in the documented order: row, the varying fields, n, seeds, baseline, metrics.
-	if want := `{"row":2,"method":"deepcluster","dataset":"mnist","lambda":25,"n":3,"seeds":[0,1,2],"baseline":false,"metrics":{"nmi":{"mean":0.61,`; !strings.HasPrefix(lines[1], want) {
+	// Keys in the documented order: row, the varying fields, n, seeds, baseline,
+	// baseline_row, metrics.
+	if want := `{"row":2,"method":"deepcluster","dataset":"mnist","lambda":25,"n":3,"seeds":[0,1,2],"baseline":false,"baseline_row":1,"metrics":{"nmi":{"mean":0.61,`; !strings.HasPrefix(lines[1], want) {
 		t.Errorf("row 2 starts %.130s, want %s", lines[1], want)
 	}
 	rows := make([]map[string]any, len(lines))

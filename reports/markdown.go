@@ -40,7 +40,6 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 		title = defaultTitle(s)
 	}
 	cmp := Metrics[s.Compare]
-	base := &s.Rows[s.Baseline]
 
 	var t Table
 	t.Header = append(t.Header, s.Varying...)
@@ -48,7 +47,11 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 	for _, m := range Metrics {
 		t.Header = append(t.Header, m.Header)
 	}
-	t.Header = append(t.Header, fmt.Sprintf("Δ %s vs row %d", cmp.Header, s.Baseline+1), "p", "p (Holm)")
+	vs := fmt.Sprintf("row %d", s.Baseline+1)
+	if s.By != "" {
+		vs = "baseline"
+	}
+	t.Header = append(t.Header, fmt.Sprintf("Δ %s vs %s", cmp.Header, vs), "p", "p (Holm)")
 	t.Align = strings.Repeat("l", len(s.Varying)) + strings.Repeat("r", len(t.Header)-len(s.Varying))
 	for i := range s.Rows {
 		r := &s.Rows[i]
@@ -65,7 +68,7 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 			cells = append(cells, FormatStat(st, Metrics[m].Decimals))
 		}
 		switch {
-		case i == s.Baseline:
+		case slices.Contains(s.Baselines, i):
 			cells = append(cells, "baseline", "", "")
 		case r.Tests == nil:
 			cells = append(cells, "—", "—", "—")
@@ -95,9 +98,9 @@ Each row groups the runs whose configurations are equal except for the seed and 
 
 - **mean ± h**: the mean over seeds and the half-width of its %s %% confidence interval, h = t(%s; n−1)·s/√n, with s the standard deviation over the n seeds (n − 1 denominator) and t the quantile of Student's t (golang.org/x/perf/benchmath, AssumeNormal). A value marked (n=1) comes from a single seed and has no interval. The seed sets the initial weights, labels, augmentations and batches, not the data split.
 - **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).
-- **Δ**: the mean of the per-seed differences with the baseline, row %d (%s), in %s (row − baseline, over the seeds the two share), ± the half-width of its t-interval, then [the %s %% percentile bootstrap interval] (%d resamples from a fixed stream). A seed fixes the initial weights, data order and augmentation streams, so runs of one seed pair across methods; the seeds pair when one row's seed set contains the other's.
-- **p**: two-sided exact Wilcoxon signed-rank test of those differences (zero differences dropped; exact distribution, with average ranks for ties), where the seeds pair. Where they do not, marked (U) and *unpaired*, the two-sided Mann–Whitney U test of the two samples (exact distribution; benchmath AssumeNothing). — marks rows on another dataset or split, which are not compared. **p (Holm)**: p after Holm's step-down correction across the compared rows of this table, which controls the chance of any false positive among them. With n paired seeds the smallest attainable p is 2/2ⁿ: 0.0625 for 5, 0.031 for 6, 0.0039 for 9, 0.002 for 10, so **with 5 or fewer paired seeds no difference can reach p < 0.05, however large it is**; unpaired, with n seeds a side it is 2/C(2n, n), 0.1 for 3 and 0.0079 for 5.%s
-`, pct, q, s.Baseline+1, describe(base), cmp.Header, pct, BootstrapResamples, minPNote(s))
+- **Δ**: the mean of the per-seed differences with the baseline, %s, in %s (row − baseline, over the seeds the two share), ± the half-width of its t-interval, then [the %s %% percentile bootstrap interval] (%d resamples from a fixed stream). A seed fixes the initial weights, data order and augmentation streams, so runs of one seed pair across methods; the seeds pair when one row's seed set contains the other's.
+- **p**: two-sided exact Wilcoxon signed-rank test of those differences (zero differences dropped; exact distribution, with average ranks for ties), where the seeds pair. Where they do not, marked (U) and *unpaired*, the two-sided Mann–Whitney U test of the two samples (exact distribution; benchmath AssumeNothing). — marks rows on another dataset or split, which are not compared. **p (Holm)**: p after Holm's step-down correction across the rows compared with the same baseline, which controls the chance of any false positive among them. With n paired seeds the smallest attainable p is 2/2ⁿ: 0.0625 for 5, 0.031 for 6, 0.0039 for 9, 0.002 for 10, so **with 5 or fewer paired seeds no difference can reach p < 0.05, however large it is**; unpaired, with n seeds a side it is 2/C(2n, n), 0.1 for 3 and 0.0079 for 5.%s
+`, pct, q, baselineNote(s), cmp.Header, pct, BootstrapResamples, minPNote(s))
 
 	if len(opt.Figures) > 0 {
 		b.WriteString("\n## Figures\n")
@@ -189,7 +192,25 @@ func minAttainable(s *Summary, i int) float64 {
 	if c := r.Tests[s.Compare]; c.Paired {
 		return SignedRankMinP(len(c.Diff.Values))
 	}
-	return MinP(len(s.Rows[s.Baseline].Seeds), len(r.Seeds))
+	return MinP(len(s.Rows[r.BaselineRow].Seeds), len(r.Seeds))
+}
+
+// baselineNote names the baseline row(s) for the footnotes.
+func baselineNote(s *Summary) string {
+	if s.By == "" {
+		base := &s.Rows[s.Baseline]
+		return fmt.Sprintf("row %d (%s)", s.Baseline+1, describe(base))
+	}
+	return fmt.Sprintf("the baseline row of the same %s (rows %s)", s.By, rowList(s.Baselines))
+}
+
+// rowList spells 0-based row indices as the table's 1-based numbers.
+func rowList(rows []int) string {
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = strconv.Itoa(r + 1)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // formatDiff formats a paired test's difference as "+m ± h [lo, hi]": the mean

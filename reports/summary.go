@@ -67,6 +67,13 @@ type Options struct {
 	Compare string
 	// Confidence is the level of the intervals, in (0, 1); 0 means 0.95.
 	Confidence float64
+	// By, if not "", is the JSON name of a config field (say "imbalance") that
+	// splits the table into strata, one per value: each row is then tested
+	// against the row of its own stratum whose method is Baseline — or, if
+	// Baseline is a number n, against the stratum's n-th row in table order —
+	// and Holm's correction runs within each stratum. A stratum without such a
+	// row is not tested.
+	By string
 }
 
 // A Stat summarises one metric of one row over its seeds.
@@ -95,10 +102,13 @@ type Row struct {
 	Seeds []uint64
 	// Stats holds one entry per metric of [Metrics], in that order.
 	Stats []Stat
-	// Tests compare the row with the baseline, one entry per metric of
-	// [Metrics]; nil for the baseline itself and for rows on another dataset or
-	// evaluation split, which are not compared.
-	Tests []Test
+	// Tests compare the row with its baseline row, BaselineRow (an index in
+	// Summary.Rows), one entry per metric of [Metrics]; nil, with BaselineRow
+	// −1, for a baseline itself and for rows that are not compared (on another
+	// dataset or evaluation split than their baseline, or in a stratum without
+	// one).
+	Tests       []Test
+	BaselineRow int
 	// Records are the row's runs, in the order read.
 	Records []*bench.Record
 }
@@ -137,9 +147,14 @@ type Summary struct {
 	// Rows are ordered by dataset and evaluation split (first appearance), method
 	// (the order of bench.Methods; unknown methods last), then first appearance.
 	Rows []Row
-	// Baseline is the index in Rows of the baseline row; Compare the index in
-	// [Metrics] of the metric tested against it.
+	// Baseline is the index in Rows of the baseline row (of the first stratum
+	// with Options.By); Compare the index in [Metrics] of the metric tested
+	// against it.
 	Baseline, Compare int
+	// By is Options.By; Baselines are the indices of every stratum's baseline
+	// row in Rows (the one Baseline without By).
+	By        string
+	Baselines []int
 	// Confidence is the level of every interval.
 	Confidence float64
 	// Varying lists the JSON names of the config fields (seed excluded, method
@@ -248,33 +263,34 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 		}
 	}
 
-	b, err := s.findBaseline(opt.Baseline)
-	if err != nil {
+	if err := s.setBaselines(opt.Baseline, opt.By); err != nil {
 		return nil, err
 	}
-	s.Baseline = b
-	base := &s.Rows[b]
 	for i := range s.Rows {
 		row := &s.Rows[i]
-		if i == b || row.Config.Dataset != base.Config.Dataset || row.EvalSplit != base.EvalSplit {
+		if row.BaselineRow < 0 {
 			continue
 		}
+		base := &s.Rows[row.BaselineRow]
 		row.Tests = make([]Test, len(Metrics))
 		for m := range Metrics {
 			row.Tests[m] = compareRows(base, row, m, conf)
 		}
 	}
-	for m := range Metrics {
-		var ps []float64
-		for i := range s.Rows {
-			if s.Rows[i].Tests != nil {
-				ps = append(ps, s.Rows[i].Tests[m].P)
+	// Holm's correction within each family: the rows tested against one baseline.
+	for _, b := range s.Baselines {
+		for m := range Metrics {
+			var ps []float64
+			for i := range s.Rows {
+				if s.Rows[i].BaselineRow == b {
+					ps = append(ps, s.Rows[i].Tests[m].P)
+				}
 			}
-		}
-		adj := Holm(ps)
-		for i := range s.Rows {
-			if s.Rows[i].Tests != nil {
-				s.Rows[i].Tests[m].PHolm, adj = adj[0], adj[1:]
+			adj := Holm(ps)
+			for i := range s.Rows {
+				if s.Rows[i].BaselineRow == b {
+					s.Rows[i].Tests[m].PHolm, adj = adj[0], adj[1:]
+				}
 			}
 		}
 	}
@@ -375,6 +391,90 @@ func sortRows(rows []Row) {
 		}
 		return method(&a) - method(&b)
 	})
+}
+
+// setBaselines sets s.Baseline, s.Baselines, s.By and every row's BaselineRow
+// (see [Options.By]).
+func (s *Summary) setBaselines(spec, by string) error {
+	for i := range s.Rows {
+		s.Rows[i].BaselineRow = -1
+	}
+	// compared links row i to baseline b when they share the dataset and split.
+	link := func(b int, rows []int) {
+		for _, i := range rows {
+			r, base := &s.Rows[i], &s.Rows[b]
+			if i != b && r.Config.Dataset == base.Config.Dataset && r.EvalSplit == base.EvalSplit {
+				r.BaselineRow = b
+			}
+		}
+	}
+	if by == "" {
+		b, err := s.findBaseline(spec)
+		if err != nil {
+			return err
+		}
+		s.Baseline, s.Baselines = b, []int{b}
+		all := make([]int, len(s.Rows))
+		for i := range all {
+			all[i] = i
+		}
+		link(b, all)
+		return nil
+	}
+	if !slices.ContainsFunc(configFields, func(f struct {
+		name  string
+		index int
+	}) bool {
+		return f.name == by
+	}) || by == "method" {
+		return fmt.Errorf("reports: %w: --by %q is not a configuration field other than method", ErrOption, by)
+	}
+	if spec == "" {
+		spec = s.Rows[0].Config.Method
+	}
+	nth, numErr := strconv.Atoi(spec)
+	if numErr == nil && nth < 1 {
+		return fmt.Errorf("reports: %w: baseline row %d: the rows of a stratum count from 1", ErrOption, nth)
+	}
+	s.By = by
+	var values []string
+	strata := map[string][]int{}
+	for i := range s.Rows {
+		v := configValue(&s.Rows[i].Config, by)
+		if _, ok := strata[v]; !ok {
+			values = append(values, v)
+		}
+		strata[v] = append(strata[v], i)
+	}
+	found := false
+	for _, v := range values {
+		var match []int
+		for j, i := range strata[v] {
+			if numErr == nil && j+1 == nth || numErr != nil && s.Rows[i].Config.Method == spec {
+				match = append(match, i)
+			}
+		}
+		switch len(match) {
+		case 0:
+			continue
+		case 1:
+		default:
+			return fmt.Errorf("reports: %w: baseline %q matches %d rows with %s = %s; the rows must differ in %s only", ErrOption, spec, len(match), by, v, by)
+		}
+		b := match[0]
+		if !found {
+			s.Baseline, found = b, true
+		}
+		s.Baselines = append(s.Baselines, b)
+		link(b, strata[v])
+	}
+	if !found && numErr == nil {
+		return fmt.Errorf("reports: %w: baseline row %d: no stratum of %s has that many rows", ErrOption, nth, by)
+	}
+	if !found {
+		return fmt.Errorf("reports: %w: baseline %q is no row's method", ErrOption, spec)
+	}
+	return nil
 }
 
 func (s *Summary) findBaseline(spec string) (int, error) {

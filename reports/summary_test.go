@@ -2,6 +2,7 @@ package reports
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -360,6 +361,85 @@ func TestProvenanceUnknown(t *testing.T) {
 	for _, l := range [][]Count{p.GoVersions, p.Platforms, p.CPUs, p.GOMAXPROCS, p.Modules} {
 		if !slices.Equal(l, []Count{{"unknown", 1}}) {
 			t.Errorf("empty env gives %v, want unknown", l)
+		}
+	}
+}
+
+// TestSummarizeBy: with strata, each row is tested against its own stratum's
+// baseline and Holm's correction runs within each stratum.
+func TestSummarizeBy(t *testing.T) {
+	imb := func(rs []*bench.Record, r float64) []*bench.Record {
+		for _, x := range rs {
+			x.Config.Imbalance = r
+		}
+		return rs
+	}
+	in := slices.Concat(
+		imb(recs("sela", 0.50, 0.52, 0.54), 10),
+		imb(recs("deepcluster", 0.60, 0.61, 0.62), 10),
+		imb(recs("naive", 0.1, 0.2, 0.3), 10),
+		imb(recs("sela", 0.30, 0.32, 0.34), 100),
+		imb(recs("deepcluster", 0.20, 0.21, 0.22), 100),
+		imb(recs("naive", 0.5, 0.5, 0.5), 1000), // a stratum without sela
+	)
+	s, err := Summarize(in, Options{Baseline: "sela", By: "imbalance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows sort by method, then first appearance: sela 10, sela 100, deepcluster
+	// 10, deepcluster 100, naive 10, naive 1000.
+	var got []string
+	for _, r := range s.Rows {
+		got = append(got, fmt.Sprintf("%s/%v→%d", r.Config.Method, r.Config.Imbalance, r.BaselineRow))
+	}
+	want := []string{"sela/10→-1", "sela/100→-1", "deepcluster/10→0", "deepcluster/100→1", "naive/10→0", "naive/1000→-1"}
+	if !slices.Equal(got, want) || !slices.Equal(s.Baselines, []int{0, 1}) || s.Baseline != 0 || s.By != "imbalance" {
+		t.Fatalf("rows %v, baselines %v (first %d), want %v, [0 1]", got, s.Baselines, s.Baseline, want)
+	}
+	// deepcluster/100: differences −0.1, −0.11, −0.12, p = 2/2³, alone in its
+	// family; at imbalance 10 deepcluster and naive share one: both p = 0.25,
+	// Holm max(2·0.25, ·) = 0.5.
+	for _, test := range []struct {
+		row      int
+		diff, ph float64
+	}{{2, 0.09, 0.5}, {3, -0.11, 0.25}, {4, -0.32, 0.5}} {
+		c := s.Rows[test.row].Tests[0]
+		if !near(c.Diff.Mean, test.diff) || !near(c.P, 0.25) || !near(c.PHolm, test.ph) {
+			t.Errorf("row %d: Δ %v p %v Holm %v, want %v, 0.25, %v", test.row+1, c.Diff.Mean, c.P, c.PHolm, test.diff, test.ph)
+		}
+	}
+	// A number names the n-th row of each stratum: deepcluster at 10 and 100,
+	// no row 2 at 1000.
+	byRow, err := Summarize(in, Options{Baseline: "2", By: "imbalance"})
+	if err != nil || !slices.Equal(byRow.Baselines, []int{2, 3}) || byRow.Rows[0].BaselineRow != 2 || byRow.Rows[1].BaselineRow != 3 || byRow.Rows[4].BaselineRow != 2 {
+		t.Errorf("baseline 2 by imbalance: baselines %v, err %v", byRow.Baselines, err)
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, s, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{"Δ NMI vs baseline", "the baseline row of the same imbalance (rows 1, 2)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, " baseline |"); n != 2 {
+		t.Errorf("%d baseline cells, want 2:\n%s", n, md)
+	}
+	for _, test := range []struct {
+		opt  Options
+		want string
+	}{
+		{Options{Baseline: "0", By: "imbalance"}, "the rows of a stratum count from 1"},
+		{Options{Baseline: "4", By: "imbalance"}, "no stratum of imbalance has that many rows"},
+		{Options{Baseline: "sela", By: "colour"}, `"colour" is not a configuration field`},
+		{Options{Baseline: "sela", By: "method"}, "other than method"},
+		{Options{Baseline: "byol", By: "imbalance"}, `baseline "byol" is no row's method`},
+		{Options{Baseline: "sela", By: "lambda"}, `baseline "sela" matches 2 rows with lambda = 25`},
+	} {
+		if _, err := Summarize(in, test.opt); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), test.want) {
+			t.Errorf("%+v: err = %v, want ErrOption mentioning %q", test.opt, err, test.want)
 		}
 	}
 }

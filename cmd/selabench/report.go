@@ -21,10 +21,11 @@ func init() {
 }
 
 func runReport(args []string, out, errOut io.Writer) error {
-	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--metric nmi] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
+	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--by FIELD] [--metric nmi] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
 	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically), with its figures as PNG files beside it, instead of to stdout")
-	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1)")
+	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1); with --by, the method or row number within each stratum")
+	by := fs.String("by", "", "a configuration `field` (e.g. imbalance) that splits the table into strata: each row is tested against the --baseline method's row of its own stratum, with Holm's correction per stratum")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
 	note := fs.String("note", "", "a markdown paragraph under the title: how the runs were made, what to look at")
@@ -52,8 +53,11 @@ func runReport(args []string, out, errOut io.Writer) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("no usable records in %s", strings.Join(paths, ", "))
 	}
-	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric})
+	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric, By: *by})
 	if errors.Is(err, reports.ErrOption) {
+		if *by != "" {
+			return usagef("--baseline/--by: %v", err)
+		}
 		return usagef("--baseline: %v", err)
 	}
 	if err != nil {

@@ -151,6 +151,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", good, "--metric", "f1"}, 2, `--metric: unknown metric "f1"`},
 		{[]string{"report", good, "--baseline", "byol"}, 2, `--baseline: reports: invalid option: baseline "byol" is no row's method`},
 		{[]string{"report", good, "--baseline", "2"}, 2, "baseline row 2 out of range"},
+		{[]string{"report", good, "--by", "colour"}, 2, `--baseline/--by: reports: invalid option: --by "colour" is not a configuration field`},
 		{[]string{"report", filepath.Join(dir, "missing.jsonl")}, 1, filepath.Join(dir, "missing.jsonl")},
 		{[]string{"report", old}, 1, "no usable records in " + old},
 		{[]string{"report", corrupt}, 1, corrupt + ":1: not a valid record"},

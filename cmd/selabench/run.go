@@ -41,7 +41,7 @@ func configFlags(fs *flagSet, c *bench.Config) {
 	fs.IntVar(&c.K, "k", c.K, "clusters per head (supervised: the dataset's classes)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "heads sharing the trunk (deepcluster and supervised: 1)")
 	fs.Float64Var(&c.Lambda, "lambda", c.Lambda, "SeLa's λ (sela)")
-	fs.Float64Var(&c.Tau, "tau", c.Tau, fmt.Sprintf("weight τ of sela-unbalanced's relaxed cluster marginal τ·KL(Qᵀ1 ‖ r); read by sela-unbalanced only (0: the provisional default %v)", bench.DefaultTau))
+	fs.Float64Var(&c.Tau, "tau", c.Tau, fmt.Sprintf("weight τ of sela-unbalanced's relaxed cluster marginal τ·KL(Qᵀ1 ‖ r); read by sela-unbalanced only (0: the default %v, chosen on long-tailed validation data)", bench.DefaultTau))
 	fs.IntVar(&c.Nopts, "nopts", c.Nopts, "label solves in SeLa's quadratic schedule (0: one per epoch)")
 	fs.IntVar(&c.Views, "views", c.Views, "label step input: 0 clean images, A ≥ 1 the mean log P over A augmented views")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed of the run")
@@ -53,7 +53,7 @@ func configFlags(fs *flagSet, c *bench.Config) {
 }
 
 // methodTau returns the τ a run of method m takes from the --tau flag's value:
-// the provisional default when the flag is unset (0) and m reads τ, else the value
+// the default when the flag is unset (0) and m reads τ, else the value
 // as given (Validate rejects a non-zero τ for a method that does not read it).
 func methodTau(m string, tau float64) float64 {
 	if meth, err := bench.LookupMethod(m); err == nil && meth.Tau && tau == 0 {

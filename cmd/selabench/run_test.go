@@ -150,7 +150,7 @@ func TestSaveLogProbs(t *testing.T) {
 	}
 }
 
-// TestRunNewMethods: sela-unbalanced records the provisional τ when --tau is
+// TestRunNewMethods: sela-unbalanced records the default τ when --tau is
 // unset, and --imbalance trains on the long-tailed split and reports its class
 // counts.
 func TestRunNewMethods(t *testing.T) {
