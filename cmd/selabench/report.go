@@ -25,7 +25,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
 	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically), with its figures as PNG files beside it, instead of to stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1); with --by, the method or row number within each stratum")
-	by := fs.String("by", "", "a configuration `field` (e.g. imbalance) that splits the table into strata: each row is tested against the --baseline method's row of its own stratum, with Holm's correction per stratum")
+	by := fs.String("by", "", "split the table into strata by the value of a configuration `field` (e.g. imbalance): each row is tested against the --baseline method's row of its own stratum, with Holm's correction per stratum")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
 	note := fs.String("note", "", "a markdown paragraph under the title: how the runs were made, what to look at")
