@@ -17,19 +17,27 @@ type Figure struct {
 
 // WriteFigures draws the report's figures for s into dir, named stem-*.png:
 // the best head's pseudo-label NMI and effective clusters per epoch (one line
-// per row, mean over seeds with a min–max band) and the final cluster-size
-// histograms. Rows of methods that do not train have no curves; a figure with
+// per row, mean over seeds with a min–max band), the final cluster-size
+// histograms and, for rows whose records carry the training split's class
+// counts (runs with an imbalance), the pseudo-label size profiles against the
+// class sizes. Rows of methods that do not train have no curves; a figure with
 // nothing to draw is left out, and so are the histograms when a record has no
 // cluster sizes (records of older versions).
 func WriteFigures(dir, stem string, s *Summary) ([]Figure, error) {
 	var groups []plots.Group
 	trained, sized := false, true
+	var profiled []plots.Group // rows whose every run trained and knows its class counts
 	for i := range s.Rows {
 		g := plots.Group{Name: s.Label(i), Runs: s.Rows[i].Records}
 		groups = append(groups, g)
+		counted := true
 		for _, r := range g.Runs {
 			trained = trained || len(r.Epochs) > 0
 			sized = sized && len(r.Final.Sizes) > 0
+			counted = counted && len(r.Epochs) > 0 && len(r.Data.TrainClassCounts) > 0
+		}
+		if counted {
+			profiled = append(profiled, g)
 		}
 	}
 	var figs []Figure
@@ -51,6 +59,12 @@ func WriteFigures(dir, stem string, s *Summary) ([]Figure, error) {
 			func(p string) error {
 				return plots.EpochCurve(p, plots.Curve{Title: "Effective clusters per epoch", YLabel: "effective clusters (best head, train)", Value: plots.BestHeadEffectiveClusters}, groups)
 			}); err != nil {
+			return nil, err
+		}
+	}
+	if len(profiled) > 0 {
+		if err := add(stem+"-size-profiles.png", "Pseudo-label sizes of the best head at the end of training against the true class sizes, on the training split, both largest first (mean over seeds; rows whose records carry class counts, i.e. runs with --imbalance)",
+			func(p string) error { return plots.SizeProfiles(p, profiled) }); err != nil {
 			return nil, err
 		}
 	}

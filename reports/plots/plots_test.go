@@ -401,3 +401,38 @@ func sweepErr(dir, prefix string, pts []LambdaPoint) error {
 	_, err := LambdaSweep(dir, prefix, pts)
 	return err
 }
+
+func TestSizeProfiles(t *testing.T) {
+	// Two runs of long-tailed labels: the bars average the last epoch's
+	// best-head sizes, the line the class counts, each sorted largest first.
+	mk := func(seed uint64, labels, classes []int) *bench.Record {
+		return &bench.Record{
+			Config: bench.Config{Seed: seed},
+			Data:   bench.DataInfo{TrainClassCounts: classes},
+			Final:  bench.Final{BestHead: 1},
+			Epochs: []bench.EpochStats{
+				{Heads: []bench.HeadEpoch{{Sizes: []int{1, 1, 1}}, {Sizes: []int{9, 9, 9}}}},
+				{Heads: []bench.HeadEpoch{{Sizes: []int{1, 1, 1}}, {Sizes: labels}}},
+			},
+		}
+	}
+	g := Group{Name: "sela", Runs: []*bench.Record{mk(0, []int{5, 3, 2}, []int{2, 7, 1}), mk(1, []int{4, 4, 2}, []int{1, 7, 2})}}
+	bars, err := meanSorted(g, "labels", trainLabelSizes)
+	if err != nil || !nearAll(bars, []float64{0.45, 0.35, 0.2}) {
+		t.Errorf("bars %v (%v), want [0.45 0.35 0.2]", bars, err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "profile.png")
+	if err := SizeProfiles(p, []Group{g}); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, p, wantW, wantH)
+	noCounts := Group{Name: "old", Runs: []*bench.Record{mk(0, []int{5, 3, 2}, nil)}}
+	if err := SizeProfiles(p, []Group{noCounts}); err == nil || !strings.Contains(err.Error(), "no training class counts") {
+		t.Errorf("records without class counts: %v", err)
+	}
+	untrained := Group{Name: "random-net", Runs: []*bench.Record{{Final: bench.Final{Sizes: []int{1, 2}}}}}
+	if err := SizeProfiles(p, []Group{untrained}); err == nil || !strings.Contains(err.Error(), "no pseudo-label sizes") {
+		t.Errorf("records without epochs: %v", err)
+	}
+}

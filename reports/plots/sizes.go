@@ -5,11 +5,14 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/selabench/selabench/bench"
 )
 
 // sortedFractions returns, rank by rank, the mean over g's runs of the final
@@ -18,6 +21,25 @@ import (
 // largest to smallest. All runs must have the same number of clusters K
 // (len(Sizes), empty clusters included).
 func sortedFractions(g Group) ([]float64, error) {
+	return meanSorted(g, "final cluster sizes", func(r *bench.Record) []int { return r.Final.Sizes })
+}
+
+// trainLabelSizes are the sizes of the best head's pseudo-labels on the
+// training split at the end of the last epoch; nil for a run without epochs.
+func trainLabelSizes(r *bench.Record) []int {
+	if len(r.Epochs) == 0 {
+		return nil
+	}
+	heads := r.Epochs[len(r.Epochs)-1].Heads
+	if b := r.Final.BestHead; b >= 0 && b < len(heads) {
+		return heads[b].Sizes
+	}
+	return nil
+}
+
+// meanSorted is sortedFractions for the sizes that of gives each run (what
+// names them in errors).
+func meanSorted(g Group, what string, of func(*bench.Record) []int) ([]float64, error) {
 	if len(g.Runs) == 0 {
 		return nil, fmt.Errorf("plots: group %q has no runs", g.Name)
 	}
@@ -26,9 +48,9 @@ func sortedFractions(g Group) ([]float64, error) {
 		if r == nil {
 			return nil, fmt.Errorf("plots: group %q: run %d is nil", g.Name, i)
 		}
-		sizes := r.Final.Sizes
+		sizes := of(r)
 		if len(sizes) == 0 {
-			return nil, fmt.Errorf("plots: group %q: run %d (seed %d): no final cluster sizes", g.Name, i, r.Config.Seed)
+			return nil, fmt.Errorf("plots: group %q: run %d (seed %d): no %s", g.Name, i, r.Config.Seed, what)
 		}
 		if mean == nil {
 			mean = make([]float64, len(sizes))
@@ -98,15 +120,54 @@ func SizeHistograms(path string, groups []Group) error {
 	if len(groups) == 0 {
 		return fmt.Errorf("plots: %s: no groups: %w", path, errNoData)
 	}
-	fracs := make([][]float64, len(groups))
-	top := 0.0
+	bars := make([][]float64, len(groups))
 	for i, g := range groups {
 		f, err := sortedFractions(g)
 		if err != nil {
 			return err
 		}
-		fracs[i] = f
+		bars[i] = f
+	}
+	return sizePanels(path, "Final cluster sizes, largest first (evaluation split, best head; dashed: 1/K)", groups, bars, nil)
+}
+
+// SizeProfiles writes to path a PNG with one panel per group, in the order
+// given, of pseudo-label sizes against the true class sizes on the training
+// split: the bars are the best head's pseudo-label sizes at the end of
+// training as fractions of the training samples, sorted from largest to
+// smallest and averaged rank by rank over the group's runs; the dashed line
+// is the training classes' sizes (bench.DataInfo.TrainClassCounts), sorted and
+// averaged the same way. On long-tailed data an equipartition shows as flat
+// bars under a falling line; labels that follow the tail track the line. Every
+// run needs epochs and class counts.
+func SizeProfiles(path string, groups []Group) error {
+	if len(groups) == 0 {
+		return fmt.Errorf("plots: %s: no groups: %w", path, errNoData)
+	}
+	bars := make([][]float64, len(groups))
+	lines := make([][]float64, len(groups))
+	for i, g := range groups {
+		var err error
+		if bars[i], err = meanSorted(g, "pseudo-label sizes at the end of training", trainLabelSizes); err != nil {
+			return err
+		}
+		if lines[i], err = meanSorted(g, "training class counts", func(r *bench.Record) []int { return r.Data.TrainClassCounts }); err != nil {
+			return err
+		}
+	}
+	return sizePanels(path, "Pseudo-label sizes (bars) vs class sizes (dashed), training split", groups, bars, lines)
+}
+
+// sizePanels draws one panel per group of the rank-ordered fractions bars[i]
+// under a common title, with a dashed reference: lines[i] rank by rank when
+// lines is not nil, else the flat 1/K.
+func sizePanels(path, title string, groups []Group, bars, lines [][]float64) error {
+	top := 0.0
+	for i, f := range bars {
 		top = max(top, f[0], 1/float64(len(f)))
+		if lines != nil {
+			top = max(top, lines[i][0])
+		}
 	}
 	top = math.Min(1, top*1.08)
 
@@ -120,16 +181,16 @@ func SizeHistograms(path string, groups []Group) error {
 	}
 	rows := (n + cols - 1) / cols
 	h := max(figHeight, vg.Length(rows)*2*vg.Inch)
-	const titleHeight = 0.35 * vg.Inch
+	const titleHeight = 0.45 * vg.Inch
 
 	grid := make([][]*plot.Plot, rows)
 	for r := range grid {
 		grid[r] = make([]*plot.Plot, cols)
 	}
 	for i, g := range groups {
-		k := len(fracs[i])
+		k := len(bars[i])
 		row, col := i/cols, i%cols
-		title := fmt.Sprintf("%s (n=%d)", g.Name, len(g.Runs))
+		ptitle := wrapTitle(fmt.Sprintf("%s (n=%d)", g.Name, len(g.Runs)), 20)
 		xlabel, ylabel := "", ""
 		if i+cols >= n { // the bottom panel of its column
 			xlabel = "cluster rank"
@@ -137,7 +198,7 @@ func SizeHistograms(path string, groups []Group) error {
 		if col == 0 {
 			ylabel = "fraction of samples"
 		}
-		p := newPlot(title, xlabel, ylabel)
+		p := newPlot(ptitle, xlabel, ylabel)
 		p.Title.TextStyle.Font = sans(10)
 		p.Title.Padding = vg.Points(3)
 		p.X.Label.TextStyle.Font = sans(10)
@@ -145,14 +206,28 @@ func SizeHistograms(path string, groups []Group) error {
 		p.X.Tick.Label.Font = sans(8)
 		p.Y.Tick.Label.Font = sans(8)
 		p.X.Tick.Marker = integerTicks{}
-		p.Add(rankBars{Y: fracs[i], Color: styleOf(i).Color})
-		// The 1/K line: black dashes with white gaps, visible on bars of any colour.
-		under := plotter.NewFunction(func(float64) float64 { return 1 / float64(k) })
+		p.Add(rankBars{Y: bars[i], Color: styleOf(i).Color})
+		// The reference: black dashes with white gaps, visible on bars of any colour.
+		ref := func(x float64) float64 { return 1 / float64(k) }
+		if lines != nil {
+			l := lines[i]
+			ref = func(x float64) float64 { // a step at each rank
+				j := min(max(int(math.Round(x))-1, 0), len(l)-1)
+				return l[j]
+			}
+		}
+		under := plotter.NewFunction(ref)
 		under.LineStyle = draw.LineStyle{Color: color.White, Width: vg.Points(1.2)}
-		ref := plotter.NewFunction(func(float64) float64 { return 1 / float64(k) })
-		ref.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
-		p.Add(under, ref)
+		over := plotter.NewFunction(ref)
+		over.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+		if lines != nil {
+			under.Samples, over.Samples = 40*k, 40*k
+		}
+		p.Add(under, over)
 		p.X.Min, p.X.Max = 0.5, float64(k)+0.5
+		if lines != nil {
+			p.X.Max = float64(max(k, len(lines[i]))) + 0.5
+		}
 		p.Y.Min, p.Y.Max = 0, top
 		grid[row][col] = p
 	}
@@ -163,7 +238,7 @@ func SizeHistograms(path string, groups []Group) error {
 		sty := plot.New().Title.TextStyle
 		sty.Font = sans(12)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-		tc.FillText(sty, tc.Center(), "Final cluster sizes, largest first (evaluation split, best head; dashed: 1/K)")
+		tc.FillText(sty, tc.Center(), title)
 		body := draw.Crop(dc, 0, 0, 0, -titleHeight)
 		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(6), PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
 		canvases := plot.Align(grid, tiles, body)
@@ -175,4 +250,23 @@ func SizeHistograms(path string, groups []Group) error {
 			}
 		}
 	})
+}
+
+// wrapTitle breaks a panel title at spaces into lines of at most width runes
+// where it can, so that neighbouring panels' titles do not overlap.
+func wrapTitle(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
 }
