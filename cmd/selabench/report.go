@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ func init() {
 func runReport(args []string, out, errOut io.Writer) error {
 	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--by FIELD] [--metric nmi] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
-	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically), with its figures as PNG files beside it, instead of to stdout")
+	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically; its directory is created), with its figures as PNG files beside it, instead of to stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1); with --by, the method or row number within each stratum")
 	by := fs.String("by", "", "split the table into strata by the value of a configuration `field` (e.g. imbalance): each row is tested against the --baseline method's row of its own stratum, with Holm's correction per stratum")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
@@ -33,6 +34,12 @@ func runReport(args []string, out, errOut io.Writer) error {
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
+	}
+	if *outPath != "" {
+		// As every writer of the command line does, create the directory.
+		if err := os.MkdirAll(filepath.Dir(*outPath), 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
 	}
 	if *benchMode {
 		return runReportBench(paths, *outPath, *title, *note, shellCommand(append([]string{"selabench", "report"}, args...)), out, errOut)

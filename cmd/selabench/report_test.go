@@ -155,12 +155,19 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", filepath.Join(dir, "missing.jsonl")}, 1, filepath.Join(dir, "missing.jsonl")},
 		{[]string{"report", old}, 1, "no usable records in " + old},
 		{[]string{"report", corrupt}, 1, corrupt + ":1: not a valid record"},
-		{[]string{"report", good, "--out", filepath.Join(dir, "no", "r.md")}, 1, "--out: reports: " + filepath.Join(dir, "no", "r.md") + ": the directory " + filepath.Join(dir, "no") + " does not exist"},
+		{[]string{"report", good, "--out", filepath.Join(good, "r.md")}, 1, "--out: mkdir " + good},
 	} {
 		code, _, errOut := runCLI(test.args...)
 		if code != test.code || !strings.Contains(errOut, test.want) {
 			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
 		}
+	}
+	// --out creates the report's directory.
+	nested := filepath.Join(dir, "new", "dir", "r.md")
+	if code, _, errOut := runCLI("report", good, "--out", nested); code != 0 {
+		t.Errorf("--out in a new directory: status %d, stderr %q", code, errOut)
+	} else if _, err := os.Stat(nested); err != nil {
+		t.Errorf("--out in a new directory: %v", err)
 	}
 	// The excluded record is named on stderr before the failure.
 	if _, _, errOut := runCLI("report", old); !strings.Contains(errOut, old+":1: excluded: record_version 0") {

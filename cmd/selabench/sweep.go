@@ -30,7 +30,7 @@ func init() {
 }
 
 func runSweep(args []string, out, errOut io.Writer) error {
-	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list]\n\n"+
+	fs := newFlags("sweep", "selabench sweep FILE.json --out DIR [--jobs 1] [--shard i/n] [--resume] [--data DIR] [--list] [--json]\n\n"+
 		"FILE.json sets the keys of a run's config in \"base\" and \"grid\"; its \"method\" values are one of:\n"+methodList(), errOut)
 	outDir := fs.String("out", "", "directory of the results (results.jsonl, or results-shard-I-of-N.jsonl), per-cell logs (logs/) and report (report.md)")
 	jobs := fs.Int("jobs", 1, "cells run at once (each cell also uses every core for its matrix products)")
@@ -39,6 +39,7 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	dataDir := fs.String("data", "", "directory holding the dataset's files, for a sweep over one dataset (default, and for several: $SELABENCH_DATA/NAME, then the built-in places)")
 	list := fs.Bool("list", false, "print the cells (of the shard) and exit without running anything")
 	force := fs.Bool("progress", false, "draw the progress bar on stderr even when it is not a terminal")
+	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout instead of text: with --list one per cell (index, cell, label); otherwise one per finished cell (cell, label, seconds, ok, error or the headline scores) and a last one summarising the sweep (summary: true, results, ran, skipped, failed, report); progress text goes to stderr")
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
@@ -74,6 +75,19 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	if opt.Shards > 0 {
 		cells = sweep.Shard(cells, opt.Shard, opt.Shards)
 	}
+	if *list && *asJSON {
+		enc := json.NewEncoder(out)
+		for _, c := range cells {
+			if err := enc.Encode(struct {
+				Index int    `json:"index"`
+				Cell  string `json:"cell"`
+				Label string `json:"label"`
+			}{c.Index, c.Hash, c.Label}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if *list {
 		tab := reports.Table{Header: []string{"#", "cell", "configuration"}, Align: "rll"}
 		for _, c := range cells {
@@ -90,6 +104,11 @@ func runSweep(args []string, out, errOut io.Writer) error {
 		return usagef("give --out DIR")
 	}
 
+	// In JSON mode stdout holds the JSON lines only; the text goes to stderr.
+	text, enc := out, (*json.Encoder)(nil)
+	if *asJSON {
+		text, enc = errOut, json.NewEncoder(out)
+	}
 	var bar *progressbar.ProgressBar
 	total, finished := 0, 0
 	running := map[string]string{}
@@ -110,7 +129,10 @@ func runSweep(args []string, out, errOut io.Writer) error {
 			if bar != nil {
 				bar.Clear()
 			}
-			fmt.Fprintln(out, line)
+			fmt.Fprintln(text, line)
+			if enc != nil {
+				enc.Encode(cellJSON(e))
+			}
 		}
 		if bar != nil {
 			var now []string
@@ -127,11 +149,11 @@ func runSweep(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	total = len(todo)
-	fmt.Fprintf(out, "%s: %d cells to run", f.Path, total)
+	fmt.Fprintf(text, "%s: %d cells to run", f.Path, total)
 	if done > 0 {
-		fmt.Fprintf(out, " (%d already done)", done)
+		fmt.Fprintf(text, " (%d already done)", done)
 	}
-	fmt.Fprintf(out, ", %d at a time; logs in %s\n", *jobs, filepath.Join(*outDir, "logs"))
+	fmt.Fprintf(text, ", %d at a time; logs in %s\n", *jobs, filepath.Join(*outDir, "logs"))
 	if total > 0 && wantBar(*force, errOut) {
 		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(errOut), progressbar.OptionSetWidth(24),
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionShowElapsedTimeOnFinish(),
@@ -147,8 +169,12 @@ func runSweep(args []string, out, errOut io.Writer) error {
 	if s.Repaired != "" {
 		fmt.Fprintf(errOut, "selabench sweep: warning: %s\n", s.Repaired)
 	}
-	fmt.Fprintf(out, "results: %s (%d cells run now, %d done before)\n", s.Results, s.Ran, s.Skipped)
+	fmt.Fprintf(text, "results: %s (%d cells run now, %d done before)\n", s.Results, s.Ran, s.Skipped)
+	summary := sweepSummary{Summary: true, Results: s.Results, Ran: s.Ran, Skipped: s.Skipped, Failed: len(s.Failed)}
 	if len(s.Failed) > 0 {
+		if enc != nil {
+			enc.Encode(summary)
+		}
 		var msgs []string
 		for _, e := range s.Failed {
 			msgs = append(msgs, fmt.Sprintf("%s: %s (log: %s)", e.Cell.Label, firstLine(e.Err), e.Log))
@@ -156,22 +182,63 @@ func runSweep(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("%d of %d cells failed; fix the cause and rerun with --resume:\n  %s", len(s.Failed), s.Cells, strings.Join(msgs, "\n  "))
 	}
 	if opt.Shards > 0 {
-		fmt.Fprintf(out, "shard %d/%d done; when every shard is: selabench merge %s --out %s\n", opt.Shard, opt.Shards,
+		fmt.Fprintf(text, "shard %d/%d done; when every shard is: selabench merge %s --out %s\n", opt.Shard, opt.Shards,
 			filepath.Join(*outDir, "results-shard-*.jsonl"), filepath.Join(*outDir, "results.jsonl"))
-		return nil
+	} else {
+		if summary.Report, err = writeSweepReport(f, s.Results, *outDir, text, errOut); err != nil {
+			return err
+		}
 	}
-	return writeSweepReport(f, s.Results, *outDir, out, errOut)
+	if enc != nil {
+		return enc.Encode(summary)
+	}
+	return nil
 }
 
-// writeSweepReport writes DIR/report.md from the sweep's results.
-func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer) error {
+// sweepSummary is the last line of `sweep --json`.
+type sweepSummary struct {
+	Summary bool   `json:"summary"`
+	Results string `json:"results"`
+	Ran     int    `json:"ran"`
+	Skipped int    `json:"skipped"`
+	Failed  int    `json:"failed"`
+	Report  string `json:"report,omitempty"` // absent for a shard, which writes none
+}
+
+// cellOut is one finished cell as `sweep --json` prints it.
+type cellOut struct {
+	Cell              string   `json:"cell"`
+	Label             string   `json:"label"`
+	Seconds           float64  `json:"seconds"`
+	OK                bool     `json:"ok"`
+	Error             string   `json:"error,omitempty"`
+	NMI               *float64 `json:"nmi,omitempty"`
+	LinearProbe       *float64 `json:"linear_probe,omitempty"`
+	KNN               *float64 `json:"knn,omitempty"`
+	EffectiveClusters *float64 `json:"effective_clusters,omitempty"`
+}
+
+func cellJSON(e sweep.Event) cellOut {
+	c := cellOut{Cell: e.Cell.Hash, Label: e.Cell.Label, Seconds: e.Seconds, OK: e.Err == nil}
+	if e.Err != nil {
+		c.Error = firstLine(e.Err)
+		return c
+	}
+	f := e.Record.Final
+	c.NMI, c.LinearProbe, c.KNN, c.EffectiveClusters = &f.NMI, &f.LinearProbe, &f.KNN, &f.EffectiveClusters
+	return c
+}
+
+// writeSweepReport writes DIR/report.md from the sweep's results and returns
+// its path.
+func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer) (string, error) {
 	recs, warns, err := reports.ReadRecords(results)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s, err := reports.Summarize(recs, reports.Options{})
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, w := range append(warns, s.Warnings...) {
 		fmt.Fprintf(errOut, "selabench sweep: warning: %s\n", w)
@@ -183,15 +250,16 @@ func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer)
 	}
 	opt := reports.MarkdownOptions{Title: title, Command: shellCommand([]string{"selabench", "report", results, "--out", path}), Warnings: warns}
 	if err := reports.WriteReport(path, s, opt); err != nil {
-		return err
+		return "", err
 	}
 	fmt.Fprintf(out, "report: %s\n", path)
-	return nil
+	return path, nil
 }
 
 func runMerge(args []string, out, errOut io.Writer) error {
-	fs := newFlags("merge", "selabench merge RESULTS.jsonl... --out MERGED.jsonl", errOut)
+	fs := newFlags("merge", "selabench merge RESULTS.jsonl... --out MERGED.jsonl [--json]", errOut)
 	outPath := fs.String("out", "", "write the merged records to this JSON Lines `file` (atomically; it may be one of the inputs)")
+	asJSON := fs.Bool("json", false, "print one JSON object (out, records, files, duplicates) instead of a sentence")
 	paths, err := parseInterspersed(fs, args, out)
 	if err != nil {
 		return err
@@ -221,6 +289,14 @@ func runMerge(args []string, out, errOut io.Writer) error {
 		return err
 	}); err != nil {
 		return fmt.Errorf("--out: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(struct {
+			Out        string `json:"out"`
+			Records    int    `json:"records"`
+			Files      int    `json:"files"`
+			Duplicates int    `json:"duplicates"`
+		}{*outPath, len(m.Records), len(paths), len(m.Duplicates)})
 	}
 	fmt.Fprintf(out, "wrote %s: %d records (one per cell) from %d files, %d duplicates dropped\n", *outPath, len(m.Records), len(paths), len(m.Duplicates))
 	return nil

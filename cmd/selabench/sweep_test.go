@@ -45,6 +45,29 @@ func TestSweepShardsMerge(t *testing.T) {
 	if err != nil || !strings.Contains(string(report), "| sela ") || !strings.Contains(string(report), "| naive ") {
 		t.Errorf("report: %v\n%s", err, report)
 	}
+	// --json: one object per line on stdout, the text on stderr.
+	code, out, errOut = runCLI("sweep", smoke, "--out", dir, "--resume", "--json")
+	var sum sweepSummary
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || !sum.Summary || sum.Ran != 0 || sum.Skipped != 6 || sum.Report == "" || !strings.Contains(errOut, "0 cells to run") {
+		t.Errorf("resume --json: status %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	jdir := t.TempDir()
+	code, out, errOut = runCLI("sweep", smoke, "--out", jdir, "--shard", "1/2", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var cell cellOut
+	sum = sweepSummary{}
+	if code != 0 || len(lines) != 4 || json.Unmarshal([]byte(lines[0]), &cell) != nil || !cell.OK || cell.NMI == nil || cell.Label == "" ||
+		json.Unmarshal([]byte(lines[3]), &sum) != nil || !sum.Summary || sum.Ran != 3 || sum.Report != "" {
+		t.Errorf("shard --json: status %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = runCLI("sweep", smoke, "--list", "--json")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 6 || !strings.HasPrefix(lines[0], `{"index":0,"cell":"`) {
+		t.Errorf("--list --json: status %d, stdout %q", code, out)
+	}
+	code, out, _ = runCLI("merge", merged, "--out", filepath.Join(dir, "again.jsonl"), "--json")
+	if want := `{"out":"` + filepath.Join(dir, "again.jsonl") + `","records":6,"files":1,"duplicates":0}` + "\n"; code != 0 || out != want {
+		t.Errorf("merge --json: status %d, stdout %q, want %q", code, out, want)
+	}
 	// Merging a file with itself: every record is a duplicate, dropped with a warning.
 	code, out, errOut = runCLI("merge", merged, merged, "--out", filepath.Join(dir, "twice.jsonl"))
 	if code != 0 || !strings.Contains(out, "6 duplicates dropped") || strings.Count(errOut, "duplicate of") != 6 {
