@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/selabench/selabench/baselines"
 	"github.com/selabench/selabench/internal/rng"
+	sela "github.com/selabench/selabench/selA"
 )
 
 // LabelInput is what a label step hands a labeler: the training set seen by the
@@ -29,10 +31,37 @@ type LabelStats struct {
 	Seconds    float64 `json:"seconds"`
 	Iterations int     `json:"iterations,omitempty"`
 	Converged  bool    `json:"converged"`
-	// Objective is the mean −log P of the chosen labels (transport methods).
+	// Objective is the transport cost of the labels, the mean over samples of
+	// −log P of the chosen cluster (⟨Q, −log P⟩/N for the hard plan; lower is
+	// better), the same for every transport solver; 0 for other methods.
 	Objective float64 `json:"objective,omitempty"`
+	// Inertia is the k-means objective, the mean squared distance of the
+	// samples to their centroids (DeepCluster); 0 for other methods.
+	Inertia float64 `json:"inertia,omitempty"`
 	// Note carries a solver's remark: why it stopped without converging, or a fallback.
 	Note string `json:"note,omitempty"`
+}
+
+// SinkhornStats summarises a Sinkhorn solve (selA) as LabelStats: its time,
+// iterations, convergence and objective, with the solver's reason as the Note
+// when it did not converge. Labelers and the command line's solve share it.
+func SinkhornStats(r *sela.Result) LabelStats {
+	st := LabelStats{Seconds: r.Duration.Seconds(), Iterations: r.Iterations, Converged: r.Converged, Objective: r.Objective}
+	if !r.Converged {
+		st.Note = r.Reason
+	}
+	return st
+}
+
+// ExactStats summarises an exact solve of n samples (baselines.Exact) as
+// LabelStats: its time, ε-scaling phases as iterations, whether its duality gap
+// certifies the optimum, and the objective Primal/N.
+func ExactStats(r *baselines.ExactResult, n int) LabelStats {
+	st := LabelStats{Seconds: r.Seconds, Iterations: r.Phases, Converged: r.Optimal, Objective: r.Primal / float64(n)}
+	if !r.Optimal {
+		st.Note = fmt.Sprintf("duality gap %.3g not certified optimal", r.Gap)
+	}
+	return st
 }
 
 // A Labeler turns the network's view of the training set into pseudo-labels, one

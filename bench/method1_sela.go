@@ -44,11 +44,7 @@ func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
 		if err != nil {
 			return nil, LabelStats{}, fmt.Errorf("sela: head %d: %w", h, err)
 		}
-		st := LabelStats{Seconds: res.Duration.Seconds(), Iterations: res.Iterations,
-			Converged: res.Converged, Objective: res.Objective}
-		if !res.Converged {
-			st.Note = res.Reason
-		}
+		st := SinkhornStats(res)
 		if fallback != "" {
 			st.Note = strings.TrimPrefix(st.Note+"; "+fallback, "; ")
 		}

@@ -28,11 +28,6 @@ func (exactLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
 		if err != nil {
 			return nil, LabelStats{}, fmt.Errorf("sela-exact: head %d: %w", h, err)
 		}
-		st := LabelStats{Seconds: res.Seconds, Iterations: res.Phases, Converged: res.Optimal,
-			Objective: -res.Primal / float64(in.N)}
-		if !res.Optimal {
-			st.Note = fmt.Sprintf("duality gap %.3g not certified optimal", res.Gap)
-		}
-		return res.Labels, st, nil
+		return res.Labels, ExactStats(res, in.N), nil
 	})
 }

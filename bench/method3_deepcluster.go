@@ -45,7 +45,7 @@ func (d *deepclusterLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error
 	st := LabelStats{Seconds: res.Seconds, Converged: true}
 	if res.KMeans != nil {
 		st.Iterations = res.KMeans.Iterations
-		st.Objective = res.KMeans.Inertia
+		st.Inertia = res.KMeans.Inertia
 	}
 	return [][]int{res.Labels}, []LabelStats{st}, nil
 }

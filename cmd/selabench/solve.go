@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/selabench/selabench/baselines"
+	"github.com/selabench/selabench/bench"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/internal/npy"
 	"github.com/selabench/selabench/reports"
@@ -247,12 +248,8 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 		if err != nil {
 			return o, err
 		}
-		o.labels, o.Iterations = r.Labels, r.Phases // ε-scaling phases of the auction
-		o.Objective = r.Primal / float64(m.n)
-		o.Converged = r.Optimal
-		if !r.Optimal {
-			o.Reason = fmt.Sprintf("certificate gap %g exceeds 1e-9 of the primal", r.Gap)
-		}
+		st := bench.ExactStats(r, m.n)
+		o.labels, o.Iterations, o.Objective, o.Converged, o.Reason = r.Labels, st.Iterations, st.Objective, st.Converged, st.Note
 		o.Primal, o.Dual, o.Gap = &r.Primal, &r.Dual, &r.Gap
 		target := make([]float64, m.k)
 		for y, s := range r.Sizes {
@@ -281,13 +278,14 @@ func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
 	if err != nil {
 		return o, err
 	}
+	st := bench.SinkhornStats(r)
 	o.Lambda = &r.Lambda
-	o.Iterations, o.Seconds, o.Objective = r.Iterations, r.Duration.Seconds(), r.Objective
+	o.Iterations, o.Seconds, o.Objective, o.Converged, o.Reason = st.Iterations, st.Seconds, st.Objective, st.Converged, st.Note
 	o.MarginalError, o.MinSize, o.MaxSize = r.MarginalErr, r.MinSize, r.MaxSize
-	o.Converged, o.labels = r.Converged, make([]int, len(r.Labels))
+	o.labels = make([]int, len(r.Labels))
 	o.AccelSteps, o.AccelRestarts = r.AccelSteps, r.AccelRestarts
-	if !r.Converged || r.AccelFallback {
-		o.Reason = r.Reason
+	if r.AccelFallback && o.Reason == "" {
+		o.Reason = r.Reason // converged, but by the plain iteration after the fallback
 	}
 	for i, y := range r.Labels {
 		o.labels[i] = int(y)
