@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/selabench/selabench/bench/metrics"
 	"github.com/selabench/selabench/internal/rng"
+	"github.com/selabench/selabench/internal/rowops"
 	"github.com/selabench/selabench/kmeans"
 )
 
@@ -51,11 +51,6 @@ type Labels struct {
 	// Sizes[c] counts the samples of cluster c; NonEmpty counts the c with Sizes[c] > 0.
 	Sizes    []int
 	NonEmpty int
-	// NMIPrevious is the NMI between these labels and those of the previous Label
-	// call (scikit-learn's normalized_mutual_info_score, as main.py); HasPrevious is
-	// false, and NMIPrevious 0, on the first call or when N changed.
-	NMIPrevious float64
-	HasPrevious bool
 	// Epoch is the epoch passed to Label; KMeansSeed the k-means seed drawn for it.
 	Epoch      int
 	KMeansSeed uint64
@@ -73,8 +68,7 @@ type Labels struct {
 // Labeler turns each epoch's features into DeepCluster pseudo-labels and remembers
 // the previous assignment to report their NMI. It is not safe for concurrent use.
 type Labeler struct {
-	opt  Options
-	prev []int
+	opt Options
 }
 
 // NewLabeler checks opt and returns a Labeler.
@@ -92,6 +86,41 @@ func NewLabeler(opt Options) (*Labeler, error) {
 		return nil, fmt.Errorf("deepcluster: unknown init %q", opt.Init)
 	}
 	return &Labeler{opt: opt}, nil
+}
+
+// Features are preprocessed features, as [Preprocess] returns them.
+type Features struct {
+	// X is n×Dims, row-major; it never shares memory with Preprocess's input.
+	X    []float32
+	Dims int
+	// Degenerate counts the PCA directions whitening set to 0 (see kmeans.PCA).
+	Degenerate int
+}
+
+// Preprocess is DeepCluster's feature preprocessing (main.py's
+// preprocess_features): a PCA to dims dimensions fitted on the n×d features
+// themselves, whitened if whiten (faiss's PCAMatrix with eigen_power −0.5),
+// then, if l2, every row scaled to unit Euclidean norm. dims = 0 skips the
+// PCA. The features are not modified. The harness's labeler and the command
+// line's kmeans both preprocess through it.
+func Preprocess(features []float32, n, d, dims int, whiten, l2 bool) (Features, error) {
+	out := Features{X: features, Dims: d}
+	if dims > 0 {
+		p, err := kmeans.FitPCA(features, n, d, dims, kmeans.PCAOptions{Whiten: whiten})
+		if err != nil {
+			return Features{}, err
+		}
+		if out.X, err = p.Apply(features, n); err != nil {
+			return Features{}, err
+		}
+		out.Dims, out.Degenerate = dims, p.Degenerate
+	} else {
+		out.X = slices.Clone(features)
+	}
+	if l2 {
+		rowops.L2Normalize(out.X, n, out.Dims)
+	}
+	return out, nil
 }
 
 // Label clusters the n feature rows (n×d, row-major; not modified) of one epoch and
@@ -112,31 +141,22 @@ func (l *Labeler) Label(features []float32, n, d, epoch int) (*Labels, error) {
 			return nil, fmt.Errorf("deepcluster: features: row %d, column %d is %v", i/d, i%d, f)
 		}
 	}
-	out := &Labels{Epoch: epoch, Dims: d}
-	x := features
-	if opt.PCADims >= 0 {
-		dims := opt.PCADims
-		if dims == 0 {
-			dims = min(DefaultPCADims, d)
-		}
-		p, err := kmeans.FitPCA(features, n, d, dims, kmeans.PCAOptions{Whiten: !opt.NoWhiten})
-		if err != nil {
-			return nil, fmt.Errorf("deepcluster: features: %w", err)
-		}
-		if x, err = p.Apply(features, n); err != nil {
-			return nil, fmt.Errorf("deepcluster: features: %w", err)
-		}
-		out.Dims, out.PCADegenerate = dims, p.Degenerate
+	out := &Labels{Epoch: epoch}
+	dims := 0
+	switch {
+	case opt.PCADims == 0:
+		dims = min(DefaultPCADims, d)
+	case opt.PCADims > 0:
+		dims = opt.PCADims
 	}
-	if !opt.NoL2 {
-		if opt.PCADims < 0 {
-			x = slices.Clone(x) // never modify the caller's features
-		}
-		kmeans.L2Normalize(x, n, out.Dims)
+	x, err := Preprocess(features, n, d, dims, !opt.NoWhiten, !opt.NoL2)
+	if err != nil {
+		return nil, fmt.Errorf("deepcluster: features: %w", err)
 	}
+	out.Dims, out.PCADegenerate = x.Dims, x.Degenerate
 	out.PreprocessSeconds = time.Since(start).Seconds()
 	out.KMeansSeed = rng.New(opt.Seed, fmt.Sprintf("deepcluster/kmeans/epoch%d", epoch)).Uint64()
-	res, err := kmeans.Fit(x, n, out.Dims, kmeans.Options{
+	res, err := kmeans.Fit(x.X, n, out.Dims, kmeans.Options{
 		K: opt.K, Iters: opt.Iters, Init: opt.Init, Seed: out.KMeansSeed,
 		Redo: opt.Redo, MaxPointsPerCentroid: opt.MaxPointsPerCentroid,
 	})
@@ -149,13 +169,6 @@ func (l *Labeler) Label(features []float32, n, d, epoch int) (*Labels, error) {
 			out.NonEmpty++
 		}
 	}
-	if len(l.prev) == n {
-		if out.NMIPrevious, err = metrics.NMI(l.prev, out.Labels); err != nil {
-			return nil, fmt.Errorf("deepcluster: NMI to the previous assignment: %w", err)
-		}
-		out.HasPrevious = true
-	}
-	l.prev = slices.Clone(out.Labels)
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }

@@ -22,8 +22,9 @@
 // subsampling of the training rows (then every row is labelled), and Spherical
 // (unit-norm centroids). Preprocessing lives beside it as reusable transforms: FitPCA
 // fits a PCA, optionally whitening (faiss's PCAMatrix with eigen_power −0.5), on a
-// training set and PCA.Apply maps any set with it; L2Normalize scales rows to unit
-// norm. DeepCluster chains the three: FitPCA → Apply → L2Normalize → Fit.
+// training set and PCA.Apply maps any set with it. DeepCluster chains them, with
+// an L2 normalisation of the rows between: FitPCA → Apply → L2 → Fit (package
+// deepcluster's Preprocess).
 //
 // References: S. Lloyd, "Least squares quantization in PCM" (1982); D. Arthur and
 // S. Vassilvitskii, "k-means++: the advantages of careful seeding" (2007); faiss
@@ -43,6 +44,7 @@ import (
 
 	"github.com/selabench/selabench/internal/gemm"
 	"github.com/selabench/selabench/internal/rng"
+	"github.com/selabench/selabench/internal/rowops"
 )
 
 // Init selects how the first centroids are drawn.
@@ -187,7 +189,7 @@ func lloyd(x, norms []float32, n, d int, opt Options, run int) *Result {
 		cent = initRandom(x, n, d, k, rng.New(opt.Seed, purpose+"/init"))
 	}
 	if opt.Spherical {
-		L2Normalize(cent, k, d)
+		rowops.L2Normalize(cent, k, d)
 	}
 	res := &Result{K: k, D: d}
 	labels := make([]int, n)
@@ -200,7 +202,7 @@ func lloyd(x, norms []float32, n, d int, opt Options, run int) *Result {
 		res.Iterations++
 		res.Splits += update(acc, n, d, cent, k, split)
 		if opt.Spherical {
-			L2Normalize(cent, k, d)
+			rowops.L2Normalize(cent, k, d)
 		}
 		if opt.Tol > 0 && it > 0 {
 			prev := res.Objective[it-1]

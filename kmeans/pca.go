@@ -229,24 +229,3 @@ func (p *PCA) Apply(x []float32, n int) ([]float32, error) {
 	return out, nil
 }
 
-// L2Normalize divides every row of x (n×d, row-major) by its Euclidean norm, in
-// place, the norm summed in float64 (DeepCluster's `npdata / row_sums`). A row of
-// zero norm is left at zero, where NumPy would produce NaN.
-func L2Normalize(x []float32, n, d int) {
-	parallelRange(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := x[i*d : (i+1)*d]
-			s := 0.0
-			for _, v := range row {
-				s += float64(v) * float64(v)
-			}
-			if s == 0 {
-				continue
-			}
-			inv := 1 / math.Sqrt(s)
-			for j, v := range row {
-				row[j] = float32(float64(v) * inv)
-			}
-		}
-	})
-}

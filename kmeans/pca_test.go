@@ -213,19 +213,6 @@ func TestPCADeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 }
 
-func TestL2Normalize(t *testing.T) {
-	x := []float32{3, 4, 0, 0, 0, 0, 1, 1, 1}
-	L2Normalize(x, 3, 3)
-	// 3-4-5 triangle; the zero row stays zero; (1,1,1)/√3.
-	s := float32(1 / math.Sqrt(3))
-	want := []float32{0.6, 0.8, 0, 0, 0, 0, s, s, s}
-	for i := range want {
-		if math.Abs(float64(x[i]-want[i])) > 1e-7 {
-			t.Errorf("value %d = %v, want %v", i, x[i], want[i])
-		}
-	}
-}
-
 func ExampleFitPCA() {
 	// Points on the line y = 2x (plus an offset): one direction carries all variance.
 	x := []float32{0, 1, 1, 3, 2, 5, 3, 7}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/selabench/selabench/internal/gemm"
 	"github.com/selabench/selabench/internal/hugemem"
-	"github.com/selabench/selabench/kmeans"
+	"github.com/selabench/selabench/internal/rowops"
 )
 
 // Defaults of KNNOptions: the protocol SeLa reports for CIFAR (DESIGN.md §5). In Wu et
@@ -297,10 +297,10 @@ func vote(nb []neighbour, y []int, tau float64, scores []float64) int {
 }
 
 // normalised returns a copy of the n×d rows of x scaled to unit L2 norm
-// (kmeans.L2Normalize: norms in float64, a zero row stays zero).
+// (rowops.L2Normalize: norms in float64, a zero row stays zero).
 func normalised(x []float32, d int) []float32 {
 	out := hugemem.Float32s(len(x))
 	copy(out, x)
-	kmeans.L2Normalize(out, len(x)/d, d)
+	rowops.L2Normalize(out, len(x)/d, d)
 	return out
 }

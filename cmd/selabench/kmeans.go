@@ -8,6 +8,7 @@ import (
 
 	"github.com/selabench/selabench/bench/metrics"
 	"github.com/selabench/selabench/datasets"
+	"github.com/selabench/selabench/deepcluster"
 	"github.com/selabench/selabench/internal/npy"
 	"github.com/selabench/selabench/kmeans"
 	"github.com/selabench/selabench/reports"
@@ -129,22 +130,11 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	}
 	o := kmeansOut{N: n, D: d, Dims: d, K: *k, Init: *initName, Seed: *seed}
 	start := time.Now()
-	if *pcaDims > 0 {
-		p, err := kmeans.FitPCA(x, n, d, *pcaDims, kmeans.PCAOptions{Whiten: *whiten})
-		if err != nil {
-			return fmt.Errorf("%s: %w", src, err)
-		}
-		if x, err = p.Apply(x, n); err != nil {
-			return fmt.Errorf("%s: %w", src, err)
-		}
-		o.Dims = *pcaDims
+	pre, err := deepcluster.Preprocess(x, n, d, *pcaDims, *whiten, *l2)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
 	}
-	if *l2 {
-		if *pcaDims == 0 {
-			x = append([]float32(nil), x...)
-		}
-		kmeans.L2Normalize(x, n, o.Dims)
-	}
+	x, o.Dims = pre.X, pre.Dims
 	o.PreprocessSeconds = time.Since(start).Seconds()
 	res, err := kmeans.Fit(x, n, o.Dims, kmeans.Options{
 		K: *k, Iters: *iters, Init: kmeans.Init(*initName), Seed: *seed, Redo: *redo,
