@@ -228,4 +228,3 @@ func (p *PCA) Apply(x []float32, n int) ([]float32, error) {
 	}
 	return out, nil
 }
-
