@@ -9,12 +9,15 @@ import (
 	"github.com/selabench/selabench/internal/nn"
 )
 
+// builtinMethods are the methods this package registers, in order.
+var builtinMethods = []string{MethodSeLa, MethodSeLaExact, MethodDeepCluster, MethodNaive,
+	MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels,
+	MethodSeLaPrior, MethodSeLaUnbalanced, MethodSwAV}
+
 // TestBuiltinMethods: the built-in methods register in the comparison table's
 // order (reports sort rows by it), each once, with a description.
 func TestBuiltinMethods(t *testing.T) {
-	want := []string{MethodSeLa, MethodSeLaExact, MethodDeepCluster, MethodNaive,
-		MethodRandomLabels, MethodSupervised, MethodRandomNet, MethodKMeansPixels,
-		MethodSeLaPrior, MethodSeLaUnbalanced}
+	want := builtinMethods
 	if len(Methods) < len(want) || !slices.Equal(Methods[:len(want)], want) {
 		t.Fatalf("Methods = %v, want %v first", Methods, want)
 	}
