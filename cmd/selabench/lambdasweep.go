@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/selabench/selabench/bench"
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/reports"
@@ -23,7 +25,7 @@ func init() {
 }
 
 func runLambdaSweep(args []string, out, errOut io.Writer) error {
-	fs := newFlags("lambda-sweep", "selabench lambda-sweep (--logits L.npy [--log-probs] | --synthetic N,K[,scale] [--kind gaussian] [--seed 0]) [--lambdas 1,5,10,25,50,100,1000] [--solvers sinkhorn,sinkhorn-log] [--out table.md]", errOut)
+	fs := newFlags("lambda-sweep", "selabench lambda-sweep (--logits L.npy [--log-probs] | --synthetic N,K[,scale] [--kind gaussian] [--seed 0]) [--lambdas 1,5,10,25,50,100,1000] [--solvers sinkhorn,sinkhorn-log] [--out table.md] [--json]", errOut)
 	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 .npy `file` of raw logits (or log-probabilities with --log-probs)")
 	logProbs := fs.Bool("log-probs", false, "the --logits file already holds log-probabilities")
 	synth := fs.String("synthetic", "", "use seeded synthetic logits instead of a file: `N,K[,scale]` (scale defaults to 1)")
@@ -34,6 +36,7 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	sinkhornConfig := sinkhornFlags(fs)
 	note := fs.String("note", "", "a markdown paragraph to put first: where the scores came from, what to look at")
 	outPath := fs.String("out", "", "also write the markdown table to this `file`, with four figures (PNG: iterations, seconds, objective gap and agreement against λ) beside it")
+	asJSON := fs.Bool("json", false, "print one JSON object per solve instead of the table (the exact reference first, then each λ and solver: the solve's fields, and lambda, gap and agreement)")
 	if err := fs.parse(args, out); err != nil {
 		return err
 	}
@@ -50,16 +53,11 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 		}
 	}
 	solvers := strings.Split(*solverList, ",")
-	for _, s := range solvers {
-		if s == "exact" || !slices.Contains(solverNames, s) {
-			return usagef("--solvers: unknown Sinkhorn solver %q (want sinkhorn-ref, sinkhorn or sinkhorn-log)", s)
-		}
-	}
 	base, err := sinkhornConfig()
 	if err != nil {
 		return err
 	}
-	var m scoreMatrix
+	var m bench.Scores
 	source := *in
 	if *synth != "" {
 		spec, err := parseSynthetic(*synth)
@@ -67,56 +65,52 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 			return usagef("--synthetic: %v", err)
 		}
 		spec.Kind, spec.Seed = logits.Kind(*kind), *seed
-		if m.f32, err = logits.Generate(spec); err != nil {
+		if m.F32, err = logits.Generate(spec); err != nil {
 			return usagef("--synthetic: %v", err)
 		}
-		m.n, m.k = spec.N, spec.K
+		m.N, m.K = spec.N, spec.K
 		source = fmt.Sprintf("synthetic %s logits, N = %d, K = %d, scale %g, seed %d", spec.Kind, spec.N, spec.K, spec.Scale, spec.Seed)
 	} else if m, err = readScores(*in); err != nil {
 		return err
 	}
-	base.isLogProbs = *logProbs && *in != ""
-	exactCfg := base
-	exactCfg.solver = "exact"
-	exact, err := solveOnce(m, exactCfg)
+	m.LogProbs = *logProbs && *in != ""
+	for _, s := range solvers {
+		if s == "exact" || !slices.Contains(bench.TransportSolvers, s) {
+			return usagef("--solvers: unknown Sinkhorn solver %q (want sinkhorn-ref, sinkhorn or sinkhorn-log)", s)
+		}
+	}
+	exact, points, err := bench.LambdaSweep(m, lambdas, solvers, base)
 	if err != nil {
-		return fmt.Errorf("exact solver: %w", err)
+		return err
+	}
+	if *asJSON {
+		return lambdaJSON(out, exact, points)
 	}
 	tab := reports.Table{Header: []string{"λ", "solver", "iterations", "seconds", "objective gap", "agreement with exact %", "min size", "max size", "marginal error", "converged"}, Align: "rlrrrrrrrl"}
 	var failures []string
 	var pts []plots.LambdaPoint
 	tab.Rows = append(tab.Rows, []string{"—", "exact", fmt.Sprint(exact.Iterations), fmt.Sprintf("%.3f", exact.Seconds),
 		"0", "100.00", fmt.Sprint(exact.MinSize), fmt.Sprint(exact.MaxSize), fmt.Sprintf("%.3g", exact.MarginalError), fmt.Sprint(exact.Converged)})
-	for _, l := range lambdas {
-		for _, s := range solvers {
-			cfg := base
-			cfg.solver, cfg.lambda = s, l
-			lam := strconv.FormatFloat(l, 'g', -1, 64)
-			r, err := solveOnce(m, cfg)
-			if err != nil {
-				failures = append(failures, fmt.Sprintf("[%d] λ = %s, %s: %s", len(failures)+1, lam, s, shortErr(err)))
-				tab.Rows = append(tab.Rows, []string{lam, s, "", "", "", "", "", "", "", fmt.Sprintf("failed [%d]", len(failures))})
-				continue
-			}
-			agree := 0
-			for i, y := range r.labels {
-				if y == exact.labels[i] {
-					agree++
-				}
-			}
-			pts = append(pts, plots.LambdaPoint{Solver: s, Lambda: l, Iterations: float64(r.Iterations), Seconds: r.Seconds,
-				Gap: r.Objective - exact.Objective, Agreement: 100 * float64(agree) / float64(m.n)})
-			tab.Rows = append(tab.Rows, []string{lam, s, fmt.Sprint(r.Iterations), fmt.Sprintf("%.3f", r.Seconds),
-				fmt.Sprintf("%+.3g", r.Objective-exact.Objective), fmt.Sprintf("%.2f", 100*float64(agree)/float64(m.n)),
-				fmt.Sprint(r.MinSize), fmt.Sprint(r.MaxSize), fmt.Sprintf("%.3g", r.MarginalError), fmt.Sprint(r.Converged)})
+	for _, p := range points {
+		lam := strconv.FormatFloat(p.Lambda, 'g', -1, 64)
+		if p.Err != nil {
+			failures = append(failures, fmt.Sprintf("[%d] λ = %s, %s: %s", len(failures)+1, lam, p.Solver, shortErr(p.Err)))
+			tab.Rows = append(tab.Rows, []string{lam, p.Solver, "", "", "", "", "", "", "", fmt.Sprintf("failed [%d]", len(failures))})
+			continue
 		}
+		r := p.Result
+		pts = append(pts, plots.LambdaPoint{Solver: p.Solver, Lambda: p.Lambda, Iterations: float64(r.Iterations), Seconds: r.Seconds,
+			Gap: p.Gap, Agreement: p.Agreement})
+		tab.Rows = append(tab.Rows, []string{lam, p.Solver, fmt.Sprint(r.Iterations), fmt.Sprintf("%.3f", r.Seconds),
+			fmt.Sprintf("%+.3g", p.Gap), fmt.Sprintf("%.2f", p.Agreement),
+			fmt.Sprint(r.MinSize), fmt.Sprint(r.MaxSize), fmt.Sprintf("%.3g", r.MarginalError), fmt.Sprint(r.Converged)})
 	}
 	var figs []string
 	render := func(w io.Writer) error {
 		if *note != "" {
 			fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(*note))
 		}
-		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.tol)
+		fmt.Fprintf(w, "Sinkhorn vs the exact equipartition across λ — %s; official stopping rule, tol %g.\n", source, base.Tol)
 		fmt.Fprintf(w, "Objective gap: mean −log p of the hard labels minus the exact optimum's (negative when the\n")
 		fmt.Fprintf(w, "labels break the exact sizes). Seconds cover the solve only.\n\n")
 		if err := tab.Markdown(w); err != nil {
@@ -193,4 +187,33 @@ func parseSynthetic(s string) (logits.Spec, error) {
 func shortErr(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// lambdaJSON prints a λ sweep as JSON Lines: the exact reference, then one
+// object per point (a failed one with its error).
+func lambdaJSON(out io.Writer, exact *bench.TransportResult, points []bench.LambdaPoint) error {
+	type point struct {
+		*bench.TransportResult
+		Lambda    float64  `json:"lambda"`
+		Solver    string   `json:"solver"`
+		Gap       *float64 `json:"gap_to_exact,omitempty"`
+		Agreement *float64 `json:"agreement_with_exact,omitempty"`
+		Error     string   `json:"error,omitempty"`
+	}
+	enc := json.NewEncoder(out)
+	if err := enc.Encode(exact); err != nil {
+		return err
+	}
+	for _, p := range points {
+		q := point{TransportResult: p.Result, Lambda: p.Lambda, Solver: p.Solver}
+		if p.Err != nil {
+			q.TransportResult, q.Error = &bench.TransportResult{Solver: p.Solver, N: exact.N, K: exact.K}, shortErr(p.Err)
+		} else {
+			q.Gap, q.Agreement = &p.Gap, &p.Agreement
+		}
+		if err := enc.Encode(q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -7,11 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/selabench/selabench/baselines"
 	"github.com/selabench/selabench/bench"
-	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/internal/npy"
 	"github.com/selabench/selabench/reports"
 	sela "github.com/selabench/selabench/selA"
@@ -25,59 +22,11 @@ func init() {
 	})
 }
 
-// solverNames lists the transport solvers in the order tables show them.
-var solverNames = []string{"sinkhorn-ref", "sinkhorn", "sinkhorn-log", "exact"}
-
-// scoreMatrix is an N×K matrix of scores read from a .npy file, in the file's precision.
-type scoreMatrix struct {
-	n, k int
-	f32  []float32 // one of f32, f64 is set
-	f64  []float64
-}
-
-// transportOut is one solve's outcome, as `selabench solve --json` prints it.
-type transportOut struct {
-	Solver        string   `json:"solver"`
-	N             int      `json:"n"`
-	K             int      `json:"k"`
-	Lambda        *float64 `json:"lambda,omitempty"` // absent for exact
-	Iterations    int      `json:"iterations"`
-	Seconds       float64  `json:"seconds"`
-	Objective     float64  `json:"objective"`
-	MarginalError float64  `json:"marginal_error"`
-	MinSize       int      `json:"min_size"`
-	MaxSize       int      `json:"max_size"`
-	Converged     bool     `json:"converged"`
-	Reason        string   `json:"reason,omitempty"`
-	Primal        *float64 `json:"primal,omitempty"`
-	Dual          *float64 `json:"dual,omitempty"`
-	Gap           *float64 `json:"gap,omitempty"`
-	AccelSteps    int      `json:"accel_steps,omitempty"`
-	AccelRestarts int      `json:"accel_restarts,omitempty"`
-	labels        []int
-}
-
-// solveConfig holds what a solve needs besides the matrix.
-type solveConfig struct {
-	solver     string
-	lambda     float64
-	tol        float64
-	maxIter    int
-	sizes      []int     // exact capacities, or nil
-	masses     []float64 // Sinkhorn masses, or nil
-	isLogProbs bool
-	kernel     sela.KernelMode
-	accel      sela.Acceleration
-	// inPlace lets the sinkhorn solver overwrite a float32 matrix with its
-	// kernel (sela.SolveInPlace): half the memory, for a matrix used once.
-	inPlace bool
-}
-
 func runSolve(args []string, out, errOut io.Writer) error {
 	fs := newFlags("solve", "selabench solve --logits L.npy [--log-probs] [--solver sinkhorn] [--lambda 25] [--sizes S.npy] [--tol 0.1] [--max-iter N] [--out labels.npy] [--json]", errOut)
 	in := fs.String("logits", "", "N×K score matrix: a 2-D float32 or float64 .npy `file` of raw logits (log-softmax is applied), or log-probabilities with --log-probs")
 	logProbs := fs.Bool("log-probs", false, "the --logits file already holds log-probabilities (rows sum to 1 in probability)")
-	solver := fs.String("solver", "sinkhorn", "solver: "+strings.Join(solverNames, ", "))
+	solver := fs.String("solver", "sinkhorn", "solver: "+strings.Join(bench.TransportSolvers, ", "))
 	lambda := fs.Float64("lambda", sela.DefaultLambda, "λ, the inverse entropic regularisation of the Sinkhorn solvers (> 0)")
 	sizesPath := fs.String("sizes", "", "cluster sizes: a 1-D .npy `file` of K integers summing to N (the exact solver's capacities, and masses sizes/N for Sinkhorn), or K floats summing to 1 (Sinkhorn masses)\ndefault: equal sizes")
 	sinkhornConfig := sinkhornFlags(fs)
@@ -89,8 +38,8 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	if *in == "" {
 		return usagef("--logits is required")
 	}
-	if !slices.Contains(solverNames, *solver) {
-		return usagef("--solver must be one of %s, got %q", strings.Join(solverNames, ", "), *solver)
+	if !slices.Contains(bench.TransportSolvers, *solver) {
+		return usagef("--solver must be one of %s, got %q", strings.Join(bench.TransportSolvers, ", "), *solver)
 	}
 	if !(*lambda > 0) || math.IsInf(*lambda, 0) {
 		return usagef("--lambda must be positive and finite, got %v", *lambda)
@@ -103,20 +52,20 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg.solver, cfg.lambda, cfg.isLogProbs = *solver, *lambda, *logProbs
-	cfg.inPlace = true // m is read once
+	cfg.Solver, cfg.Lambda, m.LogProbs = *solver, *lambda, *logProbs
+	cfg.InPlace = true // m is read once
 	if *sizesPath != "" {
-		if cfg.sizes, cfg.masses, err = readSizes(*sizesPath, m.n, m.k); err != nil {
+		if cfg.Sizes, cfg.Masses, err = readSizes(*sizesPath, m.N, m.K); err != nil {
 			return err
 		}
 	}
-	res, err := solveOnce(m, cfg)
+	res, err := bench.SolveTransport(m, cfg)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
 	if *outPath != "" {
-		labels := make([]int32, len(res.labels))
-		for i, y := range res.labels {
+		labels := make([]int32, len(res.Labels))
+		for i, y := range res.Labels {
 			labels[i] = int32(y)
 		}
 		if err := npy.WriteFile(*outPath, []int{len(labels)}, labels); err != nil {
@@ -126,52 +75,53 @@ func runSolve(args []string, out, errOut io.Writer) error {
 	if *asJSON {
 		return json.NewEncoder(out).Encode(res)
 	}
-	return transportTable(out, []transportOut{res})
+	return transportTable(out, []*bench.TransportResult{res})
 }
 
 // sinkhornFlags defines the flags every Sinkhorn solve shares (--tol, --max-iter,
 // --kernel); the returned function validates them, after parsing, into a config.
-func sinkhornFlags(fs *flagSet) func() (solveConfig, error) {
+func sinkhornFlags(fs *flagSet) func() (bench.TransportOptions, error) {
 	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
 	kernel := fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
 	accel := fs.String("accel", "anderson", "acceleration of the sinkhorn solver between checked iterations: anderson or plain (the official iteration); the stopping rule is the same")
-	return func() (solveConfig, error) {
+	return func() (bench.TransportOptions, error) {
+		var none bench.TransportOptions
 		if !(*tol > 0) {
-			return solveConfig{}, usagef("--tol must be positive, got %v", *tol)
+			return none, usagef("--tol must be positive, got %v", *tol)
 		}
 		if *maxIter < 0 {
-			return solveConfig{}, usagef("--max-iter must be ≥ 0, got %d", *maxIter)
+			return none, usagef("--max-iter must be ≥ 0, got %d", *maxIter)
 		}
 		mode, err := sela.ParseKernelMode(*kernel)
 		if err != nil {
-			return solveConfig{}, usagef("--kernel: %v", err)
+			return none, usagef("--kernel: %v", err)
 		}
 		acc, err := sela.ParseAcceleration(*accel)
 		if err != nil {
-			return solveConfig{}, usagef("--accel: %v", err)
+			return none, usagef("--accel: %v", err)
 		}
-		return solveConfig{tol: *tol, maxIter: *maxIter, kernel: mode, accel: acc}, nil
+		return bench.TransportOptions{Tol: *tol, MaxIter: *maxIter, Kernel: mode, Accel: acc}, nil
 	}
 }
 
-// readScores reads a 2-D float .npy matrix.
-func readScores(path string) (scoreMatrix, error) {
+// readScores reads a 2-D float .npy matrix, in the file's precision.
+func readScores(path string) (bench.Scores, error) {
 	a, err := npy.ReadFile(path)
 	if err != nil {
-		return scoreMatrix{}, err
+		return bench.Scores{}, err
 	}
 	if len(a.Shape) != 2 {
-		return scoreMatrix{}, fmt.Errorf("%s: want a 2-D N×K matrix, got shape %v", path, a.Shape)
+		return bench.Scores{}, fmt.Errorf("%s: want a 2-D N×K matrix, got shape %v", path, a.Shape)
 	}
-	m := scoreMatrix{n: a.Shape[0], k: a.Shape[1]}
+	m := bench.Scores{N: a.Shape[0], K: a.Shape[1]}
 	switch d := a.Data.(type) {
 	case []float32:
-		m.f32 = d
+		m.F32 = d
 	case []float64:
-		m.f64 = d
+		m.F64 = d
 	default:
-		return scoreMatrix{}, fmt.Errorf("%s: want float32 or float64 scores, got dtype %s", path, a.DType)
+		return bench.Scores{}, fmt.Errorf("%s: want float32 or float64 scores, got dtype %s", path, a.DType)
 	}
 	return m, nil
 }
@@ -213,119 +163,7 @@ func readSizes(path string, n, k int) ([]int, []float64, error) {
 	return sizes, masses, nil
 }
 
-// solveOnce runs one solver on m. Seconds covers the solve only.
-func solveOnce(m scoreMatrix, cfg solveConfig) (transportOut, error) {
-	o := transportOut{Solver: cfg.solver, N: m.n, K: m.k}
-	if cfg.solver == "exact" {
-		if cfg.sizes == nil && cfg.masses != nil {
-			return o, fmt.Errorf("the exact solver needs integer sizes summing to N, not masses")
-		}
-		// A non-finite logit would turn its whole row to NaN under log-softmax:
-		// name it before normalising.
-		if err := checkFinite(m); err != nil {
-			return o, err
-		}
-		var r *baselines.ExactResult
-		var err error
-		start := time.Now()
-		// Exact takes log-probabilities: normalise a copy of raw logits first.
-		if m.f32 != nil {
-			l := m.f32
-			if !cfg.isLogProbs {
-				l = slices.Clone(l)
-				logits.LogSoftmax(l, m.n, m.k)
-			}
-			r, err = baselines.Exact(l, m.n, m.k, baselines.ExactOptions{Sizes: cfg.sizes})
-		} else {
-			l := m.f64
-			if !cfg.isLogProbs {
-				l = slices.Clone(l)
-				logits.LogSoftmax(l, m.n, m.k)
-			}
-			r, err = baselines.Exact(l, m.n, m.k, baselines.ExactOptions{Sizes: cfg.sizes})
-		}
-		o.Seconds = time.Since(start).Seconds()
-		if err != nil {
-			return o, err
-		}
-		st := bench.ExactStats(r, m.n)
-		o.labels, o.Iterations, o.Objective, o.Converged, o.Reason = r.Labels, st.Iterations, st.Objective, st.Converged, st.Note
-		o.Primal, o.Dual, o.Gap = &r.Primal, &r.Dual, &r.Gap
-		target := make([]float64, m.k)
-		for y, s := range r.Sizes {
-			target[y] = float64(s) / float64(m.n)
-		}
-		o.MarginalError, o.MinSize, o.MaxSize = labelMarginal(o.labels, target)
-		return o, nil
-	}
-	variant, err := sela.ParseVariant(cfg.solver)
-	if err != nil {
-		return o, err
-	}
-	opt := sela.Options{Variant: variant, Lambda: cfg.lambda, Masses: cfg.masses, Logits: !cfg.isLogProbs, Tol: cfg.tol, MaxIter: cfg.maxIter, Kernel: cfg.kernel}
-	if variant == sela.Sinkhorn {
-		opt.Accel = cfg.accel
-	}
-	var r *sela.Result
-	switch {
-	case m.f32 != nil && cfg.inPlace && variant == sela.Sinkhorn:
-		r, err = sela.SolveInPlace(m.f32, m.n, m.k, opt)
-	case m.f32 != nil:
-		r, err = sela.Solve(m.f32, m.n, m.k, opt)
-	default:
-		r, err = sela.Solve64(m.f64, m.n, m.k, opt)
-	}
-	if err != nil {
-		return o, err
-	}
-	st := bench.SinkhornStats(r)
-	o.Lambda = &r.Lambda
-	o.Iterations, o.Seconds, o.Objective, o.Converged, o.Reason = st.Iterations, st.Seconds, st.Objective, st.Converged, st.Note
-	o.MarginalError, o.MinSize, o.MaxSize = r.MarginalErr, r.MinSize, r.MaxSize
-	o.labels = make([]int, len(r.Labels))
-	o.AccelSteps, o.AccelRestarts = r.AccelSteps, r.AccelRestarts
-	if r.AccelFallback && o.Reason == "" {
-		o.Reason = r.Reason // converged, but by the plain iteration after the fallback
-	}
-	for i, y := range r.Labels {
-		o.labels[i] = int(y)
-	}
-	return o, nil
-}
-
-// checkFinite returns an error naming the first NaN or ±Inf score of m.
-func checkFinite(m scoreMatrix) error {
-	bad := func(j int, v float64) error {
-		return fmt.Errorf("row %d, column %d is %v", j/m.k, j%m.k, v)
-	}
-	for j, v := range m.f32 {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return bad(j, f)
-		}
-	}
-	for j, v := range m.f64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return bad(j, v)
-		}
-	}
-	return nil
-}
-
-// labelMarginal returns Σ_y |count_y/N − target_y| of hard labels and the smallest
-// and largest cluster sizes.
-func labelMarginal(labels []int, target []float64) (float64, int, int) {
-	counts := make([]int, len(target))
-	for _, y := range labels {
-		counts[y]++
-	}
-	e := 0.0
-	for y, c := range counts {
-		e += math.Abs(float64(c)/float64(len(labels)) - target[y])
-	}
-	return e, slices.Min(counts), slices.Max(counts)
-}
-
-func transportTable(w io.Writer, rows []transportOut) error {
+func transportTable(w io.Writer, rows []*bench.TransportResult) error {
 	t := reports.Table{Header: []string{"solver", "N", "K", "λ", "iterations", "seconds", "objective", "marginal error", "min size", "max size", "converged", "gap"}}
 	for _, r := range rows {
 		lambda, gap := "—", "—"

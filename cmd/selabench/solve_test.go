@@ -191,6 +191,25 @@ func TestLambdaSweep(t *testing.T) {
 	if !strings.Contains(stdout, "failed [1]") || !strings.Contains(stdout, "[1] λ = 2000, sinkhorn:") {
 		t.Errorf("breakdown at λ = 2000 not reported:\n%s", stdout)
 	}
+	// --json: the exact reference, then one object per λ and solver; the
+	// failed solve carries its error.
+	code, stdout, errOut = runCLI("lambda-sweep", "--synthetic", "400,8,3", "--kind", "network", "--lambdas", "5,25,2000", "--solvers", "sinkhorn,sinkhorn-log", "--json")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 7 {
+		t.Fatalf("--json: status %d, %d lines, stderr %q:\n%s", code, len(lines), errOut, stdout)
+	}
+	var first, fail struct {
+		Solver    string
+		Lambda    *float64
+		Agreement *float64 `json:"agreement_with_exact"`
+		Error     string
+	}
+	if json.Unmarshal([]byte(lines[0]), &first) != nil || first.Solver != "exact" || first.Lambda != nil {
+		t.Errorf("first line %s: want the exact reference", lines[0])
+	}
+	if json.Unmarshal([]byte(lines[5]), &fail) != nil || fail.Solver != "sinkhorn" || *fail.Lambda != 2000 || fail.Error == "" || fail.Agreement != nil {
+		t.Errorf("line 6 %s: want the failed sinkhorn solve at λ = 2000", lines[5])
+	}
 	for _, test := range []struct {
 		args []string
 		want string
