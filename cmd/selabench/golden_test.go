@@ -75,7 +75,7 @@ func TestCommittedReportRegenerates(t *testing.T) {
 
 // shellSplit splits a command line as a POSIX shell does for the quoting
 // shellCommand writes: words separated by spaces, '…' quoting everything, and
-// '\'' for a quote inside.
+// '\” for a quote inside.
 func shellSplit(s string) ([]string, error) {
 	var out []string
 	var word strings.Builder

@@ -46,9 +46,9 @@ type kmeansOut struct {
 }
 
 func runKMeans(args []string, out, errOut io.Writer) error {
-	fs := newFlags("kmeans", "selabench kmeans (--dataset mnist|fashion-mnist|cifar10 | --data X.npy) --k K [--iters 20] [--seed 0] [--init random|kmeans++] [--pca 0|256] [--whiten] [--l2] [--redo 1] [--max-points-per-centroid 0] [--spherical] [--labels Y.npy] [--out labels.npy] [--json]", errOut)
+	fs := newFlags("kmeans", "selabench kmeans (--dataset mnist|fashion-mnist|cifar10 | --features X.npy) --k K [--iters 20] [--seed 0] [--init random|kmeans++] [--pca 0|256] [--whiten] [--l2] [--redo 1] [--max-points-per-centroid 0] [--spherical] [--labels Y.npy] [--out labels.npy] [--json]", errOut)
 	dataset := fs.String("dataset", "", "cluster this dataset's train split (pixels in [0, 1]): mnist, fashion-mnist or cifar10")
-	dataPath := fs.String("data", "", "cluster the rows of this N×D float32 or float64 `.npy` matrix instead")
+	dataPath := fs.String("features", "", "cluster the rows of this N×D float32 or float64 `.npy` matrix instead")
 	k := fs.Int("k", 0, "number of clusters K, 1 ≤ K ≤ N (required)")
 	iters := fs.Int("iters", 20, "Lloyd iterations")
 	seed := fs.Uint64("seed", 0, "seed of the initialisation, subsampling and splits")
@@ -59,7 +59,7 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	redo := fs.Int("redo", 1, "run k-means this many times from different initialisations and keep the best (faiss's nredo)")
 	maxPPC := fs.Int("max-points-per-centroid", 0, "train on a random subsample of K·this many rows when N is larger, then label all rows (0: unlimited)")
 	spherical := fs.Bool("spherical", false, "spherical k-means: unit-norm centroids")
-	labelsPath := fs.String("labels", "", "true labels of the --data rows: a 1-D integer .npy `file`, for nmi and acc")
+	labelsPath := fs.String("labels", "", "true labels of the --features rows: a 1-D integer .npy `file`, for nmi and acc")
 	outPath := fs.String("out", "", "write the cluster labels to this .npy `file` (int32, length N)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.parse(args, out); err != nil {
@@ -67,9 +67,9 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	}
 	switch {
 	case (*dataset == "") == (*dataPath == ""):
-		return usagef("give exactly one of --dataset and --data")
+		return usagef("give exactly one of --dataset and --features")
 	case *dataset != "" && *labelsPath != "":
-		return usagef("--labels goes with --data (a dataset has its own labels)")
+		return usagef("--labels goes with --features (a dataset has its own labels)")
 	case *k < 1:
 		return usagef("--k must be ≥ 1, got %d", *k)
 	case *iters < 1:
@@ -156,6 +156,9 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 		labels := make([]int32, n)
 		for i, y := range res.Labels {
 			labels[i] = int32(y)
+		}
+		if err := makeParent("--out", *outPath); err != nil {
+			return err
 		}
 		if err := npy.WriteFile(*outPath, []int{n}, labels); err != nil {
 			return err

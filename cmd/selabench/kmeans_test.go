@@ -58,7 +58,7 @@ func TestKMeansJSON(t *testing.T) {
 		{"--spherical", "--max-points-per-centroid", "50"},
 	} {
 		labelsPath := filepath.Join(dir, "labels.npy")
-		args := append([]string{"--data", x, "--labels", y, "--k", "4", "--seed", "2", "--redo", "5", "--out", labelsPath}, extra...)
+		args := append([]string{"--features", x, "--labels", y, "--k", "4", "--seed", "2", "--redo", "5", "--out", labelsPath}, extra...)
 		m := kmeansJSON(t, args...)
 		for _, key := range []string{"n", "d", "dims", "k", "iters", "seconds", "inertia", "empty", "nmi", "acc", "objective", "train_rows"} {
 			if _, ok := m[key]; !ok {
@@ -81,7 +81,7 @@ func TestKMeansJSON(t *testing.T) {
 		}
 	}
 	// Without --labels there is no nmi or acc; inertia ≈ d·0.1² = 0.06 on raw data.
-	m := kmeansJSON(t, "--data", x, "--k", "4", "--redo", "5")
+	m := kmeansJSON(t, "--features", x, "--k", "4", "--redo", "5")
 	if _, ok := m["nmi"]; ok {
 		t.Errorf("nmi reported without labels: %v", m)
 	}
@@ -89,7 +89,7 @@ func TestKMeansJSON(t *testing.T) {
 		t.Errorf("inertia %v, want ≈ 0.06", v)
 	}
 	// The table form names the columns.
-	code, out, _ := runCLI("kmeans", "--data", x, "--k", "4")
+	code, out, _ := runCLI("kmeans", "--features", x, "--k", "4")
 	if code != 0 || !strings.Contains(out, "inertia") {
 		t.Errorf("table: status %d, %q", code, out)
 	}
@@ -124,23 +124,23 @@ func TestKMeansErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--k", "3"}, 2, "exactly one of --dataset and --data"},
-		{[]string{"--data", x, "--dataset", "mnist", "--k", "3"}, 2, "exactly one of"},
-		{[]string{"--data", x}, 2, "--k must be ≥ 1"},
-		{[]string{"--data", x, "--k", "31"}, 2, "--k 31 exceeds the number of rows N = 30"},
-		{[]string{"--data", x, "--k", "3", "--init", "kmeans||"}, 2, "--init must be"},
-		{[]string{"--data", x, "--k", "3", "--iters", "0"}, 2, "--iters must be ≥ 1"},
-		{[]string{"--data", x, "--k", "3", "--whiten"}, 2, "--whiten needs --pca"},
-		{[]string{"--data", x, "--k", "3", "--pca", "4"}, 2, "--pca 4 exceeds the dimension D = 3"},
-		{[]string{"--data", x, "--k", "3", "--redo", "0"}, 2, "--redo must be ≥ 1"},
-		{[]string{"--data", x, "--k", "3", "--max-points-per-centroid", "-1"}, 2, "--max-points-per-centroid"},
-		{[]string{"--dataset", "mnist", "--labels", y, "--k", "3"}, 2, "--labels goes with --data"},
-		{[]string{"--data", x, "--k", "3", "extra"}, 2, "unexpected argument"},
-		{[]string{"--data", ints, "--k", "1"}, 1, "want float32 or float64"},
-		{[]string{"--data", vec, "--k", "1"}, 1, "want a 2-D N×D matrix"},
-		{[]string{"--data", nan, "--k", "2"}, 1, "row 1, column 1 is NaN"},
-		{[]string{"--data", x, "--k", "3", "--labels", short}, 1, "has 4 labels but"},
-		{[]string{"--data", filepath.Join(dir, "g.npy"), "--k", "1"}, 1, "g.npy"},
+		{[]string{"--k", "3"}, 2, "exactly one of --dataset and --features"},
+		{[]string{"--features", x, "--dataset", "mnist", "--k", "3"}, 2, "exactly one of"},
+		{[]string{"--features", x}, 2, "--k must be ≥ 1"},
+		{[]string{"--features", x, "--k", "31"}, 2, "--k 31 exceeds the number of rows N = 30"},
+		{[]string{"--features", x, "--k", "3", "--init", "kmeans||"}, 2, "--init must be"},
+		{[]string{"--features", x, "--k", "3", "--iters", "0"}, 2, "--iters must be ≥ 1"},
+		{[]string{"--features", x, "--k", "3", "--whiten"}, 2, "--whiten needs --pca"},
+		{[]string{"--features", x, "--k", "3", "--pca", "4"}, 2, "--pca 4 exceeds the dimension D = 3"},
+		{[]string{"--features", x, "--k", "3", "--redo", "0"}, 2, "--redo must be ≥ 1"},
+		{[]string{"--features", x, "--k", "3", "--max-points-per-centroid", "-1"}, 2, "--max-points-per-centroid"},
+		{[]string{"--dataset", "mnist", "--labels", y, "--k", "3"}, 2, "--labels goes with --features"},
+		{[]string{"--features", x, "--k", "3", "extra"}, 2, "unexpected argument"},
+		{[]string{"--features", ints, "--k", "1"}, 1, "want float32 or float64"},
+		{[]string{"--features", vec, "--k", "1"}, 1, "want a 2-D N×D matrix"},
+		{[]string{"--features", nan, "--k", "2"}, 1, "row 1, column 1 is NaN"},
+		{[]string{"--features", x, "--k", "3", "--labels", short}, 1, "has 4 labels but"},
+		{[]string{"--features", filepath.Join(dir, "g.npy"), "--k", "1"}, 1, "g.npy"},
 		{[]string{"--dataset", "imagenet", "--k", "3"}, 1, "imagenet"},
 	} {
 		code, _, errOut := runCLI(append([]string{"kmeans"}, test.args...)...)

@@ -130,6 +130,9 @@ func runLambdaSweep(args []string, out, errOut io.Writer) error {
 	if *outPath == "" {
 		return nil
 	}
+	if err := makeParent("--out", *outPath); err != nil {
+		return err
+	}
 	if len(pts) > 0 {
 		dir, name := filepath.Split(*outPath)
 		paths, err := plots.LambdaSweep(filepath.Clean(dir+"."), strings.TrimSuffix(name, ".md"), pts)

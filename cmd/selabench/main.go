@@ -5,7 +5,19 @@
 //	selabench COMMAND [flags]     one of the commands below
 //	selabench COMMAND --help      every flag of COMMAND
 //
-// With --json a command prints exactly one JSON object per line on stdout; otherwise
+// The commands:
+//
+//	run           train and score one method; one JSON Lines record per run
+//	sweep         run a sweep file's grid of configurations (resumable, shardable)
+//	merge         merge sweep results files (of shards, say) into one
+//	report        summarise records over seeds: means, intervals, paired tests
+//	solve         solve one transport problem from a .npy score matrix
+//	lambda-sweep  compare the Sinkhorn solvers with the exact optimum across λ
+//	kmeans        k-means on a dataset or a .npy matrix
+//	metrics       score predicted cluster labels against true labels
+//	datasets      list every dataset: found or not, where, sizes
+//
+// The README is the manual. With --json a command prints exactly one JSON object per line on stdout; otherwise
 // a readable table. Usage errors exit with status 2, failures with status 1, each with
 // a message naming the flag, file or row at fault.
 package main
@@ -16,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -164,6 +177,18 @@ func (fs *flagSet) parse(args []string, out io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// makeParent creates the directory a writer's output file goes into, as every
+// --out of the command line does; "" is no file.
+func makeParent(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	return nil
 }

@@ -223,12 +223,26 @@ func TestMainJobErrors(t *testing.T) {
 		{[]string{"--methods", "sela,byol"}, 2, `unknown method "byol"`},
 		{[]string{"--dataset", "imagenet"}, 2, "unknown dataset"},
 		{[]string{"--dataset", "mnist", "--data", "/nonexistent"}, 1, "/nonexistent"},
-		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "no", "r.jsonl")}, 1, "--out"},
+		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "f", "r.jsonl")}, 1, "--out"}, // under a file: its directory cannot be made
 		{[]string{"--dataset", "synthetic", "--report-dir", filepath.Join(dir, "f", "sub")}, 1, "--report-dir"},
 	} {
 		code, _, errOut := runCLI(test.args...)
 		if code != test.code || !strings.Contains(errOut, test.want) {
 			t.Errorf("%v: status %d, stderr %q; want status %d mentioning %q", test.args, code, errOut, test.code, test.want)
+		}
+	}
+}
+
+// TestPackageDocListsCommands: the command's package doc names every command.
+func TestPackageDocListsCommands(t *testing.T) {
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _, _ := strings.Cut(string(src), "package main")
+	for name := range commands {
+		if !strings.Contains(doc, "//\t"+name+" ") {
+			t.Errorf("the package doc does not list %q", name)
 		}
 	}
 }

@@ -73,6 +73,9 @@ func runMain(args []string, out, errOut io.Writer) error {
 		return usagef("--tau: none of the methods %s reads it", c.methods)
 	}
 	if c.out != "" {
+		if err := makeParent("--out", c.out); err != nil {
+			return err
+		}
 		if err := bench.CheckWritable(c.out); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,11 +34,8 @@ func runReport(args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *outPath != "" {
-		// As every writer of the command line does, create the directory.
-		if err := os.MkdirAll(filepath.Dir(*outPath), 0o755); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
+	if err := makeParent("--out", *outPath); err != nil {
+		return err
 	}
 	if *benchMode {
 		return runReportBench(paths, *outPath, *title, *note, shellCommand(append([]string{"selabench", "report"}, args...)), out, errOut)

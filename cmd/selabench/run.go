@@ -148,6 +148,9 @@ func runRun(args []string, out, errOut io.Writer) error {
 	}
 	for flag, path := range map[string]string{"--out": *outPath, "--save-log-probs": *saveLP} {
 		if path != "" {
+			if err := makeParent(flag, path); err != nil {
+				return err
+			}
 			if err := bench.CheckWritable(path); err != nil {
 				return fmt.Errorf("%s: %w", flag, err)
 			}

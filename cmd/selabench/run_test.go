@@ -61,6 +61,7 @@ func TestRunJSON(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644) // a file where --out wants a directory
 	for _, test := range []struct {
 		args []string
 		code int
@@ -81,7 +82,7 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"--lambda", "0"}, 2, "lambda must be positive"},
 		{[]string{"--lambda", "-3"}, 2, "lambda must be positive"},
 		{[]string{"--dataset", "cifar10", "--data", dir}, 1, "cifar"},
-		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "missing", "r.jsonl")}, 1, "--out"},
+		{[]string{"--dataset", "synthetic", "--out", filepath.Join(dir, "file", "r.jsonl")}, 1, "--out"}, // under a file: its directory cannot be made
 		{[]string{"--dataset", "synthetic", "--out", dir}, 1, "is a directory"},
 		{[]string{"--dataset", "synthetic", "stray"}, 2, `unexpected argument "stray"`},
 	} {

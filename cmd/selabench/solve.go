@@ -68,6 +68,9 @@ func runSolve(args []string, out, errOut io.Writer) error {
 		for i, y := range res.Labels {
 			labels[i] = int32(y)
 		}
+		if err := makeParent("--out", *outPath); err != nil {
+			return err
+		}
 		if err := npy.WriteFile(*outPath, []int{len(labels)}, labels); err != nil {
 			return err
 		}

@@ -284,6 +284,9 @@ func runMerge(args []string, out, errOut io.Writer) error {
 			return err
 		}
 	}
+	if err := makeParent("--out", *outPath); err != nil {
+		return err
+	}
 	if err := atomicfile.WriteFile(*outPath, 0o644, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
