@@ -73,19 +73,15 @@ type Labeler struct {
 
 // NewLabeler checks opt and returns a Labeler.
 func NewLabeler(opt Options) (*Labeler, error) {
-	switch {
-	case opt.K < 1:
-		return nil, fmt.Errorf("deepcluster: K must be ≥ 1, got %d", opt.K)
-	case opt.Iters < 0:
-		return nil, fmt.Errorf("deepcluster: iterations must be ≥ 0, got %d", opt.Iters)
-	case opt.Redo < 0:
-		return nil, fmt.Errorf("deepcluster: redo must be ≥ 0, got %d", opt.Redo)
-	case opt.MaxPointsPerCentroid < 0:
-		return nil, fmt.Errorf("deepcluster: max points per centroid must be ≥ 0, got %d", opt.MaxPointsPerCentroid)
-	case opt.Init != "" && opt.Init != kmeans.Random && opt.Init != kmeans.PlusPlus:
-		return nil, fmt.Errorf("deepcluster: unknown init %q", opt.Init)
+	if err := opt.kmeansOptions(0).Check(); err != nil {
+		return nil, fmt.Errorf("deepcluster: %w", err)
 	}
 	return &Labeler{opt: opt}, nil
+}
+
+// kmeansOptions are the k-means options of o, with the given seed.
+func (o Options) kmeansOptions(seed uint64) kmeans.Options {
+	return kmeans.Options{K: o.K, Iters: o.Iters, Init: o.Init, Seed: seed, Redo: o.Redo, MaxPointsPerCentroid: o.MaxPointsPerCentroid}
 }
 
 // Features are preprocessed features, as [Preprocess] returns them.
@@ -156,10 +152,7 @@ func (l *Labeler) Label(features []float32, n, d, epoch int) (*Labels, error) {
 	out.Dims, out.PCADegenerate = x.Dims, x.Degenerate
 	out.PreprocessSeconds = time.Since(start).Seconds()
 	out.KMeansSeed = rng.New(opt.Seed, fmt.Sprintf("deepcluster/kmeans/epoch%d", epoch)).Uint64()
-	res, err := kmeans.Fit(x.X, n, out.Dims, kmeans.Options{
-		K: opt.K, Iters: opt.Iters, Init: opt.Init, Seed: out.KMeansSeed,
-		Redo: opt.Redo, MaxPointsPerCentroid: opt.MaxPointsPerCentroid,
-	})
+	res, err := kmeans.Fit(x.X, n, out.Dims, opt.kmeansOptions(out.KMeansSeed))
 	if err != nil {
 		return nil, fmt.Errorf("deepcluster: features: %w", err)
 	}

@@ -121,10 +121,10 @@ func TestLabelErrors(t *testing.T) {
 		n, d int
 		want string
 	}{
-		{Options{K: 0}, x, 20, 4, "K must be ≥ 1"},
-		{Options{K: 2, Iters: -1}, x, 20, 4, "iterations must be ≥ 0"},
-		{Options{K: 2, Init: "x"}, x, 20, 4, "unknown init"},
-		{Options{K: 2, MaxPointsPerCentroid: -3}, x, 20, 4, "max points per centroid"},
+		{Options{K: 0}, x, 20, 4, "invalid option K: must be ≥ 1, got 0"},
+		{Options{K: 2, Iters: -1}, x, 20, 4, "invalid option Iters: must be ≥ 0"},
+		{Options{K: 2, Init: "x"}, x, 20, 4, `invalid option Init: unknown "x"`},
+		{Options{K: 2, MaxPointsPerCentroid: -3}, x, 20, 4, "invalid option MaxPointsPerCentroid"},
 		{Options{K: 21}, x, 20, 4, "K = 21 exceeds the number of samples N = 20"},
 		{Options{K: 2, PCADims: 5}, x, 20, 4, "PCA to 5 dimensions from 4"},
 		{Options{K: 2}, bad, 20, 4, "row 13, column 1 is NaN"},

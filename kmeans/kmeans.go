@@ -32,6 +32,7 @@
 package kmeans
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -124,22 +125,58 @@ const splitEps = 1.0 / 1024
 // a constant, not derived from GOMAXPROCS, so results never depend on the core count.
 const blockRows = 512
 
+// DefaultIters is the number of Lloyd iterations when Options.Iters is 0:
+// DeepCluster's setting.
+const DefaultIters = 20
+
+// ErrOption marks an invalid [Options] field, or a K the data cannot hold:
+// every [OptionError] is one, so that a command line can tell a usage error
+// from a failure with errors.Is.
+var ErrOption = errors.New("invalid option")
+
+// An OptionError names the [Options] field at fault.
+type OptionError struct {
+	Field string // the Options field, e.g. "K" or "MaxPointsPerCentroid"
+	Msg   string // what is wrong with it, e.g. "must be ≥ 1, got 0"
+}
+
+func (e *OptionError) Error() string { return "kmeans: invalid option " + e.Field + ": " + e.Msg }
+
+// Is makes an OptionError match ErrOption.
+func (e *OptionError) Is(target error) bool { return target == ErrOption }
+
+// Check validates the fields of o that do not depend on the data: K ≥ 1,
+// Iters ≥ 0, Redo ≥ 0, MaxPointsPerCentroid ≥ 0 and a known Init. The errors
+// wrap [ErrOption] and name the field. It is the one check of these options:
+// Fit runs it, and so does every caller that wants to fail before its data
+// are ready.
+func (o Options) Check() error {
+	bad := func(field, format string, args ...any) error {
+		return &OptionError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case o.K < 1:
+		return bad("K", "must be ≥ 1, got %d", o.K)
+	case o.Iters < 0:
+		return bad("Iters", "must be ≥ 0 (0: %d), got %d", DefaultIters, o.Iters)
+	case o.Redo < 0:
+		return bad("Redo", "must be ≥ 0 (0: 1), got %d", o.Redo)
+	case o.Init != "" && o.Init != Random && o.Init != PlusPlus:
+		return bad("Init", "unknown %q (want %q or %q)", o.Init, Random, PlusPlus)
+	case o.MaxPointsPerCentroid < 0:
+		return bad("MaxPointsPerCentroid", "must be ≥ 0 (0: no subsampling), got %d", o.MaxPointsPerCentroid)
+	}
+	return nil
+}
+
 // Fit clusters the n rows of x (n×d, row-major) into opt.K clusters.
 func Fit(x []float32, n, d int, opt Options) (*Result, error) {
 	start := time.Now()
-	if err := validate(x, n, d, opt.K); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
-	switch {
-	case opt.Iters < 0:
-		return nil, fmt.Errorf("kmeans: iterations must be ≥ 0, got %d", opt.Iters)
-	case opt.Redo < 0:
-		return nil, fmt.Errorf("kmeans: redo must be ≥ 0, got %d", opt.Redo)
-	case opt.Init != "" && opt.Init != Random && opt.Init != PlusPlus:
-		return nil, fmt.Errorf("kmeans: unknown init %q (want %q or %q)", opt.Init, Random, PlusPlus)
-	}
-	if opt.MaxPointsPerCentroid < 0 {
-		return nil, fmt.Errorf("kmeans: max points per centroid must be ≥ 0, got %d", opt.MaxPointsPerCentroid)
+	if err := validate(x, n, d, opt.K); err != nil {
+		return nil, err
 	}
 	norms := rowNorms(x, n, d)
 	// faiss's subsampling: train on the first K·maxppc rows of a seeded permutation.
@@ -179,7 +216,7 @@ func Fit(x []float32, n, d int, opt Options) (*Result, error) {
 func lloyd(x, norms []float32, n, d int, opt Options, run int) *Result {
 	k, iters := opt.K, opt.Iters
 	if iters == 0 {
-		iters = 20
+		iters = DefaultIters
 	}
 	purpose := fmt.Sprintf("kmeans/run%d", run)
 	var cent []float32
@@ -237,10 +274,8 @@ func validate(x []float32, n, d, k int) error {
 		return fmt.Errorf("kmeans: need at least one row and one column, got %d×%d", n, d)
 	case len(x) != n*d:
 		return fmt.Errorf("kmeans: data has %d values, want %d×%d = %d", len(x), n, d, n*d)
-	case k < 1:
-		return fmt.Errorf("kmeans: K must be ≥ 1, got %d", k)
 	case k > n:
-		return fmt.Errorf("kmeans: K = %d exceeds the number of rows N = %d", k, n)
+		return &OptionError{Field: "K", Msg: fmt.Sprintf("%d exceeds the number of rows N = %d", k, n)}
 	}
 	// Scan in parallel; report the first bad row in index order.
 	bad := make([]int, min(runtime.GOMAXPROCS(0), n)) // first bad value per range

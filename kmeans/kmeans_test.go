@@ -1,6 +1,7 @@
 package kmeans
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -179,20 +180,24 @@ func TestErrors(t *testing.T) {
 		opt  Options
 		want string
 	}{
-		{make([]float32, 6), 3, 2, Options{K: 0}, "K must be ≥ 1"},
-		{make([]float32, 6), 3, 2, Options{K: 4}, "exceeds the number of rows"},
+		{make([]float32, 6), 3, 2, Options{K: 0}, "invalid option K: must be ≥ 1, got 0"},
+		{make([]float32, 6), 3, 2, Options{K: 4}, "invalid option K: 4 exceeds the number of rows N = 3"},
 		{make([]float32, 5), 3, 2, Options{K: 2}, "data has 5 values"},
 		{nil, 0, 2, Options{K: 1}, "at least one row"},
 		{nan, 3, 2, Options{K: 2}, "row 1, column 1 is NaN"},
-		{make([]float32, 6), 3, 2, Options{K: 2, Init: "kmeans||"}, "unknown init"},
-		{make([]float32, 6), 3, 2, Options{K: 2, Iters: -1}, "iterations must be ≥ 0"},
-		{make([]float32, 6), 3, 2, Options{K: 2, Redo: -1}, "redo must be ≥ 0"},
-		{make([]float32, 6), 3, 2, Options{K: 2, MaxPointsPerCentroid: -1}, "max points per centroid must be ≥ 0"},
+		{make([]float32, 6), 3, 2, Options{K: 2, Init: "kmeans||"}, `invalid option Init: unknown "kmeans||"`},
+		{make([]float32, 6), 3, 2, Options{K: 2, Iters: -1}, "invalid option Iters: must be ≥ 0"},
+		{make([]float32, 6), 3, 2, Options{K: 2, Redo: -1}, "invalid option Redo: must be ≥ 0"},
+		{make([]float32, 6), 3, 2, Options{K: 2, MaxPointsPerCentroid: -1}, "invalid option MaxPointsPerCentroid: must be ≥ 0"},
 		{[]float32{0, 0, 1, float32(math.Inf(-1))}, 2, 2, Options{K: 1}, "row 1, column 1 is -Inf"},
 	} {
 		_, err := Fit(test.x, test.n, test.d, test.opt)
 		if err == nil || !strings.Contains(err.Error(), test.want) {
 			t.Errorf("case %d: err = %v, want it to mention %q", i, err, test.want)
+		}
+		// Option errors, and only they, are ErrOption.
+		if isOpt := strings.Contains(test.want, "invalid option"); errors.Is(err, ErrOption) != isOpt {
+			t.Errorf("case %d: errors.Is(%v, ErrOption) = %v, want %v", i, err, !isOpt, isOpt)
 		}
 	}
 }

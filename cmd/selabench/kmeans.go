@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -50,7 +51,7 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	dataset := fs.String("dataset", "", "cluster this dataset's train split (pixels in [0, 1]): mnist, fashion-mnist or cifar10")
 	dataPath := fs.String("features", "", "cluster the rows of this N×D float32 or float64 `.npy` matrix instead")
 	k := fs.Int("k", 0, "number of clusters K, 1 ≤ K ≤ N (required)")
-	iters := fs.Int("iters", 20, "Lloyd iterations")
+	iters := fs.Int("iters", 20, "Lloyd iterations (0: 20)")
 	seed := fs.Uint64("seed", 0, "seed of the initialisation, subsampling and splits")
 	initName := fs.String("init", string(kmeans.Random), "initialisation: random (K distinct points, as faiss) or kmeans++")
 	pcaDims := fs.Int("pca", 0, "reduce to this many dimensions by PCA before clustering (0: no PCA; DeepCluster uses 256)")
@@ -70,20 +71,17 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 		return usagef("give exactly one of --dataset and --features")
 	case *dataset != "" && *labelsPath != "":
 		return usagef("--labels goes with --features (a dataset has its own labels)")
-	case *k < 1:
-		return usagef("--k must be ≥ 1, got %d", *k)
-	case *iters < 1:
-		return usagef("--iters must be ≥ 1, got %d", *iters)
-	case *initName != string(kmeans.Random) && *initName != string(kmeans.PlusPlus):
-		return usagef("--init must be random or kmeans++, got %q", *initName)
 	case *pcaDims < 0:
 		return usagef("--pca must be ≥ 0, got %d", *pcaDims)
 	case *whiten && *pcaDims == 0:
 		return usagef("--whiten needs --pca")
-	case *redo < 1:
-		return usagef("--redo must be ≥ 1, got %d", *redo)
-	case *maxPPC < 0:
-		return usagef("--max-points-per-centroid must be ≥ 0, got %d", *maxPPC)
+	}
+	opt := kmeans.Options{
+		K: *k, Iters: *iters, Init: kmeans.Init(*initName), Seed: *seed, Redo: *redo,
+		MaxPointsPerCentroid: *maxPPC, Spherical: *spherical,
+	}
+	if err := opt.Check(); err != nil {
+		return kmeansUsage(err, "")
 	}
 	var x []float32
 	var n, d int
@@ -125,9 +123,6 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	if *pcaDims > d {
 		return usagef("--pca %d exceeds the dimension D = %d of %s", *pcaDims, d, src)
 	}
-	if *k > n {
-		return usagef("--k %d exceeds the number of rows N = %d of %s", *k, n, src)
-	}
 	o := kmeansOut{N: n, D: d, Dims: d, K: *k, Init: *initName, Seed: *seed}
 	start := time.Now()
 	pre, err := deepcluster.Preprocess(x, n, d, *pcaDims, *whiten, *l2)
@@ -136,10 +131,10 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 	}
 	x, o.Dims = pre.X, pre.Dims
 	o.PreprocessSeconds = time.Since(start).Seconds()
-	res, err := kmeans.Fit(x, n, o.Dims, kmeans.Options{
-		K: *k, Iters: *iters, Init: kmeans.Init(*initName), Seed: *seed, Redo: *redo,
-		MaxPointsPerCentroid: *maxPPC, Spherical: *spherical,
-	})
+	res, err := kmeans.Fit(x, n, o.Dims, opt)
+	if errors.Is(err, kmeans.ErrOption) {
+		return kmeansUsage(err, src)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
 	}
@@ -176,4 +171,21 @@ func runKMeans(args []string, out, errOut io.Writer) error {
 		Rows: [][]string{{fmt.Sprint(o.N), fmt.Sprint(o.D), fmt.Sprint(o.Dims), fmt.Sprint(o.K), fmt.Sprint(o.Iters),
 			fmt.Sprintf("%.3f", o.Seconds), fmt.Sprintf("%.6g", o.Inertia), fmt.Sprint(o.Empty), fmt.Sprint(o.Splits), nmi, acc}},
 	}.Markdown(out)
+}
+
+// kmeansFlags maps kmeans.Options fields to the flags that set them.
+var kmeansFlags = map[string]string{"K": "--k", "Iters": "--iters", "Redo": "--redo", "Init": "--init", "MaxPointsPerCentroid": "--max-points-per-centroid"}
+
+// kmeansUsage turns a k-means option error into a usage error naming the flag
+// (and the data source, for a check against the data).
+func kmeansUsage(err error, src string) error {
+	var oe *kmeans.OptionError
+	if !errors.As(err, &oe) {
+		return usageError{err}
+	}
+	msg := fmt.Sprintf("%s %s", kmeansFlags[oe.Field], oe.Msg)
+	if src != "" {
+		msg += " (" + src + ")"
+	}
+	return usagef("%s", msg)
 }
