@@ -2,21 +2,12 @@ package reports
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/selabench/selabench/bench"
 )
 
 func TestWriteJSON(t *testing.T) {
-	other := mkRec("sela", 0, 0.9)
-	other.Config.Lambda, other.Config.Dataset, other.Data.Dataset = 10, "fashion-mnist", "fashion-mnist"
-	in := slices.Concat(recs("sela", 0.50, 0.52, 0.54), recs("deepcluster", 0.60, 0.61, 0.62), []*bench.Record{other})
-	s, err := Summarize(in, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := threeRows(t)
 	var b strings.Builder
 	if err := WriteJSON(&b, s); err != nil {
 		t.Fatal(err)

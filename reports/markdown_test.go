@@ -11,7 +11,10 @@ import (
 	"github.com/selabench/selabench/bench"
 )
 
-func TestWriteMarkdown(t *testing.T) {
+// threeRows summarises sela and deepcluster on MNIST (three seeds each) and one
+// seed of sela on Fashion-MNIST at another λ, which is not compared.
+func threeRows(t *testing.T) *Summary {
+	t.Helper()
 	other := mkRec("sela", 0, 0.9)
 	other.Config.Lambda, other.Config.Dataset, other.Data.Dataset = 10, "fashion-mnist", "fashion-mnist"
 	in := slices.Concat(recs("sela", 0.50, 0.52, 0.54), recs("deepcluster", 0.60, 0.61, 0.62), []*bench.Record{other})
@@ -19,6 +22,11 @@ func TestWriteMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	s := threeRows(t)
 	var b strings.Builder
 	opt := MarkdownOptions{Command: "selabench report 'my runs.jsonl'", Warnings: []Warning{{"a.jsonl", 3, "skipped the last line"}}}
 	if err := WriteMarkdown(&b, s, opt); err != nil {
