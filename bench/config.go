@@ -59,6 +59,14 @@ type Config struct {
 	// (over-clustering) gave 0.51 and 95.1 % at twice the label-step time.
 	K     int `json:"k"`
 	Heads int `json:"heads"`
+	// OverHeads extra heads of OverK clusters each (OverK > K: over-clustering,
+	// as in SeLa's and IIC's auxiliary heads) train beside the Heads heads of K;
+	// they are labelled like the others and shape the shared trunk, but the
+	// clustering scores are the best K-head's. Both 0 (absent from the JSON)
+	// means none. Only methods that label every head from its own
+	// log-probabilities, or online, take them.
+	OverHeads int `json:"over_heads,omitempty"`
+	OverK     int `json:"over_k,omitempty"`
 	// Lambda is SeLa's λ (P^λ); used by sela only.
 	Lambda float64 `json:"lambda"`
 	// Tau is the weight τ of the penalty τ·KL(Qᵀ1 ‖ r) that replaces the
@@ -202,6 +210,12 @@ func (c *Config) Validate() error {
 		return bad("tau must be positive and finite for %s, got %v (default %v)", c.Method, c.Tau, DefaultTau)
 	case !m.Tau && c.Tau != 0:
 		return bad("tau = %v is read by %s only, not by %s: leave it unset (0)", c.Tau, strings.Join(tauMethods(), ", "), c.Method)
+	case (c.OverHeads == 0) != (c.OverK == 0) || c.OverHeads < 0:
+		return bad("over_heads and over_k go together (both 0: none), got over_heads %d, over_k %d", c.OverHeads, c.OverK)
+	case c.OverHeads > 0 && c.OverK < 2:
+		return bad("over_k must be ≥ 2, got %d", c.OverK)
+	case c.OverHeads > 0 && !m.TakesOverHeads():
+		return bad("%s takes no over-clustering heads (over_heads, over_k): its labels are not per head from log-probabilities", c.Method)
 	case c.Imbalance != 0 && (!(c.Imbalance >= 1) || !finite(c.Imbalance)):
 		return bad("imbalance must be ≥ 1 and finite (the largest-to-smallest class share; 0 or 1: the data as is), got %v", c.Imbalance)
 	}

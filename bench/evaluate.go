@@ -33,7 +33,7 @@ type Final struct {
 	// Sizes are the best head's cluster sizes on the evaluation split, by cluster
 	// index (the data of the reports' cluster-size histograms).
 	Sizes []int `json:"sizes"`
-	// MeanHeads averages NMI, ARI, ACC and m2o_acc over heads.
+	// MeanHeads averages NMI, ARI, ACC and m2o_acc over the heads of K clusters (not the over-clustering ones).
 	MeanHeads HeadMean `json:"mean_heads"`
 	// Heads holds every head's scores.
 	Heads []HeadScores `json:"heads"`
@@ -57,6 +57,9 @@ type HeadScores struct {
 	metrics.Scores
 	ManyToOne float64 `json:"m2o_acc"`
 	TrainNMI  float64 `json:"train_nmi"`
+	// Over marks an over-clustering head (Config.OverHeads), of Config.OverK
+	// clusters: scored here, but never the best head nor in MeanHeads.
+	Over bool `json:"over,omitempty"`
 }
 
 // ProbeInfo describes the linear probe's fit.
@@ -94,29 +97,37 @@ func (r *runner) evaluate() error {
 			return fmt.Errorf("bench: evaluation on %s: %w", r.rec.Data.EvalSplit, err)
 		}
 		for h := range trLP {
-			trPred = append(trPred, argmaxRows(trLP[h], tr.N, k))
-			evPred = append(evPred, argmaxRows(evLP[h], ev.N, k))
+			trPred = append(trPred, argmaxRows(trLP[h], tr.N, r.ks[h]))
+			evPred = append(evPred, argmaxRows(evLP[h], ev.N, r.ks[h]))
 		}
 	}
 	f := &r.rec.Final
 	f.Split = r.rec.Data.EvalSplit
 	bestNMI := -1.0
+	main := min(len(trPred), r.mainHeads) // the heads of k clusters; over-clustering heads follow
 	for h := range trPred {
-		s, err := metrics.Score(ev.Y, evPred[h], k)
+		kh := k
+		if h >= main {
+			kh = r.ks[h]
+		}
+		s, err := metrics.Score(ev.Y, evPred[h], kh)
 		if err != nil {
 			return err
 		}
-		trS, err := metrics.Score(tr.Y, trPred[h], k)
+		trS, err := metrics.Score(tr.Y, trPred[h], kh)
 		if err != nil {
 			return err
 		}
-		hs := HeadScores{Scores: s, TrainNMI: trS.NMI,
-			ManyToOne: manyToOne(tr.Y, trPred[h], ev.Y, evPred[h], k, r.classes)}
+		hs := HeadScores{Scores: s, TrainNMI: trS.NMI, Over: h >= main,
+			ManyToOne: manyToOne(tr.Y, trPred[h], ev.Y, evPred[h], kh, r.classes)}
 		f.Heads = append(f.Heads, hs)
+		if h >= main {
+			continue // scored, but neither chosen nor averaged
+		}
 		if hs.TrainNMI > bestNMI {
 			bestNMI, f.BestHead = hs.TrainNMI, h
 		}
-		n := float64(len(trPred))
+		n := float64(main)
 		f.MeanHeads.NMI += s.NMI / n
 		f.MeanHeads.ARI += s.ARI / n
 		f.MeanHeads.ACC += s.ACC / n

@@ -17,9 +17,12 @@ type LabelInput struct {
 	// N samples; Features is the N×D trunk output in evaluation mode.
 	N, D     int
 	Features []float32
-	// LogProbs[h] is head h's N×K matrix of log-probabilities (or their average
-	// over augmented views).
+	// LogProbs[h] is head h's N×K matrix of log-probabilities (or their
+	// average over augmented views) — N×HeadK[h] when HeadK is not nil: every
+	// head's clusters, K or Config.OverK for the over-clustering heads, which
+	// come last.
 	K        int
+	HeadK    []int
 	LogProbs [][]float32
 	// ClassSizes[c] is the number of training samples of class c, from the true
 	// labels: set only for a method with Needs.ClassSizes (an oracle), nil otherwise.
@@ -73,15 +76,19 @@ type Labeler interface {
 	Label(in *LabelInput) (labels [][]int, stats []LabelStats, err error)
 }
 
-// eachHead labels every head of in with one (given the head and its
-// log-probabilities) and collects the labels and stats: the loop of the labelers
-// that solve each head on its own.
-func eachHead(in *LabelInput, one func(h int, lp []float32) ([]int, LabelStats, error)) ([][]int, []LabelStats, error) {
+// eachHead labels every head of in with one (given the head, its clusters and
+// its log-probabilities) and collects the labels and stats: the loop of the
+// labelers that solve each head on its own.
+func eachHead(in *LabelInput, one func(h, k int, lp []float32) ([]int, LabelStats, error)) ([][]int, []LabelStats, error) {
 	labels := make([][]int, len(in.LogProbs))
 	stats := make([]LabelStats, len(in.LogProbs))
 	for h, lp := range in.LogProbs {
 		var err error
-		if labels[h], stats[h], err = one(h, lp); err != nil {
+		k := in.K
+		if in.HeadK != nil {
+			k = in.HeadK[h]
+		}
+		if labels[h], stats[h], err = one(h, k, lp); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -116,11 +123,11 @@ func randomEquipartition(n, k int, r *rand.Rand) []int {
 }
 
 // equipartitions returns one random equipartition of the truth's len(truth)
-// samples per head, each from its own stream: the initial labels of a method
-// without [Method.InitialLabels].
-func equipartitions(c *Config, truth []int, heads, k int) [][]int {
-	out := make([][]int, heads)
-	for h := range out {
+// samples per head into ks[h] clusters, each from its own stream: the initial
+// labels of a method without [Method.InitialLabels].
+func equipartitions(c *Config, truth []int, ks []int) [][]int {
+	out := make([][]int, len(ks))
+	for h, k := range ks {
 		out[h] = randomEquipartition(len(truth), k, rng.New(c.Seed, fmt.Sprintf("bench/labels/init/head%d", h)))
 	}
 	return out

@@ -101,12 +101,13 @@ type Online struct {
 	// are not updated (SwAV freezes its prototypes at the start).
 	FrozenHeadSteps int
 	// Loss computes one step's loss from every head's scores, scores[h] being
-	// (Views·B)×K row-major. It writes the gradient of the loss with respect to
+	// (Views·B)×ks[h] row-major (ks[h] is Config.K, or Config.OverK for an
+	// over-clustering head). It writes the gradient of the loss with respect to
 	// the scores into grad[h] (same shape; the harness passes it back through
 	// the network) and each of the B samples' hard pseudo-label for head h into
 	// labels[h], which the epoch's label statistics read. It must not keep
 	// scores, grad or labels after it returns.
-	Loss func(scores, grad [][]float32, b, k int, labels [][]int) (float64, error)
+	Loss func(scores, grad [][]float32, b int, ks []int, labels [][]int) (float64, error)
 }
 
 // Needs says what a label step hands its labeler (see [LabelInput]).
@@ -130,6 +131,13 @@ type EpochTrainer interface {
 	// the run's learning rate and weight decay — so that no optimiser state
 	// carries over. Only methods with FreshHeads may call it.
 	ResetHead(h int, r *rand.Rand)
+}
+
+// TakesOverHeads reports whether the method can train over-clustering heads
+// (Config.OverHeads): it labels every head from that head's own
+// log-probabilities, or online, and its heads have Config.K outputs.
+func (m *Method) TakesOverHeads() bool {
+	return !m.ClassHeads && !m.Needs.ClassSizes && (m.Online != nil || m.NewLabeler != nil && m.Needs.LogProbs)
 }
 
 // trains reports whether the method trains a network.

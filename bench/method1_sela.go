@@ -30,15 +30,15 @@ type selaLabeler struct {
 }
 
 func (s *selaLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	return eachHead(in, func(h int, lp []float32) ([]int, LabelStats, error) {
-		res, err := s.ws[h].Solve(lp, in.N, in.K, s.opt)
+	return eachHead(in, func(h, k int, lp []float32) ([]int, LabelStats, error) {
+		res, err := s.ws[h].Solve(lp, in.N, k, s.opt)
 		fallback := ""
 		if errors.Is(err, sela.ErrNumerical) {
 			// The float32 kernel exp(λ(L − max L)) underflowed a whole column
 			// (large λ on confident outputs): the log-domain solver handles it.
 			opt := s.opt
 			opt.Variant = sela.SinkhornLog
-			res, err = s.ws[h].Solve(lp, in.N, in.K, opt)
+			res, err = s.ws[h].Solve(lp, in.N, k, opt)
 			fallback = "the float32 kernel broke down; solved by sinkhorn-log"
 		}
 		if err != nil {

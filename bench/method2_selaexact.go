@@ -23,8 +23,8 @@ func init() {
 type exactLabeler struct{}
 
 func (exactLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	return eachHead(in, func(h int, lp []float32) ([]int, LabelStats, error) {
-		res, err := baselines.Exact(lp, in.N, in.K, baselines.ExactOptions{})
+	return eachHead(in, func(h, k int, lp []float32) ([]int, LabelStats, error) {
+		res, err := baselines.Exact(lp, in.N, k, baselines.ExactOptions{})
 		if err != nil {
 			return nil, LabelStats{}, fmt.Errorf("sela-exact: head %d: %w", h, err)
 		}

@@ -20,9 +20,9 @@ func init() {
 type naiveLabeler struct{}
 
 func (naiveLabeler) Label(in *LabelInput) ([][]int, []LabelStats, error) {
-	return eachHead(in, func(_ int, lp []float32) ([]int, LabelStats, error) {
+	return eachHead(in, func(_, k int, lp []float32) ([]int, LabelStats, error) {
 		t := time.Now()
-		labels := argmaxRows(lp, in.N, in.K)
+		labels := argmaxRows(lp, in.N, k)
 		return labels, LabelStats{Seconds: time.Since(t).Seconds(), Converged: true}, nil
 	})
 }

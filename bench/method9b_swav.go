@@ -52,25 +52,25 @@ func init() {
 }
 
 // swavLoss is SwAV's swapped-prediction loss over every head; see [Online.Loss].
-func swavLoss(scores, grad [][]float32, b, k int, labels [][]int) (float64, error) {
-	views := len(scores[0]) / (b * k)
-	codes := make([][]float64, views)
-	for v := range codes {
-		codes[v] = make([]float64, b*k)
-	}
-	logp := make([]float64, b*k) // log-softmax(scores/T) of one view
-	prob := make([]float64, b*k)
-	gsum := make([]float64, views*b*k)
-	pairs := float64(views * (views - 1)) // (assigning, predicting) view pairs
+func swavLoss(scores, grad [][]float32, b int, ks []int, labels [][]int) (float64, error) {
 	heads := float64(len(scores))
 	total := 0.0
 	for h, s := range scores {
+		k := ks[h]
+		views := len(s) / (b * k)
+		pairs := float64(views * (views - 1)) // (assigning, predicting) view pairs
+		codes := make([][]float64, views)
+		for v := range codes {
+			codes[v] = make([]float64, b*k)
+		}
+		logp := make([]float64, b*k) // log-softmax(scores/T) of one view
+		prob := make([]float64, b*k)
+		gsum := make([]float64, views*b*k)
 		for v := range views {
 			if err := sela.OnlineCodes(codes[v], s[v*b*k:(v+1)*b*k], b, k, swavEpsilon, swavIterations); err != nil {
 				return 0, fmt.Errorf("head %d, view %d: %w", h, v, err)
 			}
 		}
-		clear(gsum)
 		loss := 0.0
 		for u := range views { // the predicting view
 			tempered(logp, prob, s[u*b*k:(u+1)*b*k], b, k)

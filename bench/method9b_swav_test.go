@@ -29,7 +29,7 @@ func TestSwAVLoss(t *testing.T) {
 			}
 		}
 	}
-	loss, err := swavLoss(scores, grad, b, k, labels)
+	loss, err := swavLoss(scores, grad, b, []int{k, k}, labels)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,8 @@ type runner struct {
 	shape             datasets.Shape
 	classes           int
 	heads, k          int
+	ks                []int   // clusters of each head: k, then Config.OverK for the over-clustering heads
+	mainHeads         int     // heads of k clusters, the first ones; the clustering scores are theirs
 	model             *nn.Model
 	aug               *nn.Augmenter
 	labels            [][]int // current pseudo-labels per head
@@ -142,9 +144,16 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, method: m, opt: opt, shape: ds.Shape, classes: ds.K(), heads: m.heads(&cfg), k: cfg.K, nmi: math.NaN()}
+	r := &runner{cfg: cfg, method: m, opt: opt, shape: ds.Shape, classes: ds.K(), mainHeads: m.heads(&cfg), k: cfg.K, nmi: math.NaN()}
 	if m.ClassHeads {
 		r.k = r.classes
+	}
+	r.heads = r.mainHeads + cfg.OverHeads
+	for h := range r.heads {
+		r.ks = append(r.ks, r.k)
+		if h >= r.mainHeads {
+			r.ks[h] = cfg.OverK
+		}
 	}
 	r.trainSet, r.evalSet = ds.Train, ds.Test
 	evalSplit := "test"
@@ -181,8 +190,8 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	if r.trainSet.N < cfg.BatchSize && m.trains() {
 		return nil, fmt.Errorf("%w: batch size %d exceeds the %d training samples", ErrConfig, cfg.BatchSize, r.trainSet.N)
 	}
-	if r.k > r.trainSet.N {
-		return nil, fmt.Errorf("%w: k = %d exceeds the %d training samples", ErrConfig, r.k, r.trainSet.N)
+	if k := slices.Max(r.ks); k > r.trainSet.N {
+		return nil, fmt.Errorf("%w: k = %d exceeds the %d training samples", ErrConfig, k, r.trainSet.N)
 	}
 	if r.evalSet.N == 0 {
 		return nil, fmt.Errorf("bench: %s: the %s split is empty", ds.Name, evalSplit)
@@ -198,10 +207,10 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 	}
 	switch cfg.Model {
 	case "mlp":
-		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, Seed: cfg.Seed, Cosine: m.CosineHeads})
+		r.model, err = nn.NewMLP(nn.MLPConfig{In: ds.Shape.Dim(), Heads: r.heads, K: r.k, HeadK: r.overKs(), Seed: cfg.Seed, Cosine: m.CosineHeads})
 	case "cnn":
 		s := ds.Shape
-		r.model, err = nn.NewCNN(nn.CNNConfig{C: s.C, H: s.H, W: s.W, Heads: r.heads, K: r.k, Seed: cfg.Seed, Cosine: m.CosineHeads})
+		r.model, err = nn.NewCNN(nn.CNNConfig{C: s.C, H: s.H, W: s.W, Heads: r.heads, K: r.k, HeadK: r.overKs(), Seed: cfg.Seed, Cosine: m.CosineHeads})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: model: %w", err)
@@ -212,6 +221,15 @@ func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error
 		}
 	}
 	return r, nil
+}
+
+// overKs is the heads' clusters for the model when some differ from k (over-
+// clustering heads), nil otherwise.
+func (r *runner) overKs() []int {
+	if r.heads == r.mainHeads {
+		return nil
+	}
+	return r.ks
 }
 
 // augmentOptions maps Config.Augment to the augmenter's options; false for none.
@@ -275,7 +293,7 @@ func (r *runner) fit() error {
 	if m.InitialLabels != nil {
 		r.labels = m.InitialLabels(&cfg, tr.Y, r.heads, r.k)
 	} else {
-		r.labels = equipartitions(&cfg, tr.Y, r.heads, r.k)
+		r.labels = equipartitions(&cfg, tr.Y, r.ks)
 	}
 	bs := cfg.BatchSize
 	perEpoch := tr.N / bs // the last partial batch is dropped (drop_last)
@@ -367,7 +385,7 @@ func (r *runner) fit() error {
 		}
 		es.Loss = lossSum / float64(perEpoch)
 		for h, l := range r.labels {
-			he, err := headEpoch(tr.Y, l, prev[h], r.k)
+			he, err := headEpoch(tr.Y, l, prev[h], r.ks[h])
 			if err != nil {
 				return err
 			}
@@ -409,8 +427,8 @@ func (r *runner) newStepper(bs int, opt *nn.SGD, heads *headTrainer) *stepper {
 		st.views = o.Views
 		st.grad = make([][]float32, r.heads)
 		for h := range st.grad {
-			st.grad[h] = make([]float32, st.views*bs*r.k)
-			st.dlogits = append(st.dlogits, nn.New(st.grad[h], st.views*bs, r.k))
+			st.grad[h] = make([]float32, st.views*bs*r.ks[h])
+			st.dlogits = append(st.dlogits, nn.New(st.grad[h], st.views*bs, r.ks[h]))
 		}
 	}
 	st.xb = make([]float32, bs*d)
@@ -459,7 +477,7 @@ func (st *stepper) step(idx []int, step int, lr float64, augRand *rand.Rand) (fl
 		for h := range z {
 			scores[h] = nn.Data(z[h])
 		}
-		if loss, err = o.Loss(scores, st.grad, bs, r.k, st.yb); err != nil {
+		if loss, err = o.Loss(scores, st.grad, bs, r.ks, st.yb); err != nil {
 			return 0, fmt.Errorf("%s: %w", r.method.Name, err)
 		}
 		for j, i := range idx {
@@ -543,7 +561,7 @@ func cloneLabels(l [][]int) [][]int {
 // the number of heads whose solve did not converge.
 func (r *runner) labelStep(l Labeler, epoch, index int) (solve float64, iters, unconverged int, notes []string, err error) {
 	needF, needLP := r.method.Needs.Features, r.method.Needs.LogProbs
-	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k, ClassSizes: r.classSizes}
+	in := &LabelInput{Epoch: epoch, N: r.trainSet.N, K: r.k, HeadK: r.ks, ClassSizes: r.classSizes}
 	views := r.cfg.Views
 	if r.aug == nil {
 		views = 0
@@ -598,18 +616,18 @@ const evalBatch = 1000
 // log-probabilities: of the clean images when views == 0, else averaged over
 // `views` augmented views drawn from augRand, accumulated in float64.
 func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withFeatures, withHeads bool) ([]float32, [][]float32, error) {
-	n, d, k := s.N, s.D, r.k
+	n, d := s.N, s.D
 	var feats []float32
 	var lps [][]float32
 	if withHeads {
 		lps = make([][]float32, r.heads)
 		for h := range lps {
-			lps[h] = make([]float32, n*k)
+			lps[h] = make([]float32, n*r.ks[h])
 		}
 	}
 	nv := max(views, 1)
 	xa := make([]float32, evalBatch*d)
-	one := make([]float64, evalBatch*k)
+	one := make([]float64, evalBatch*slices.Max(r.ks))
 	sums := make([][]float64, len(lps))
 	for b := 0; b < n; b += evalBatch {
 		m := min(evalBatch, n-b)
@@ -629,6 +647,7 @@ func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withFeat
 				feats = append(feats, fd...)
 			}
 			for h := range lps {
+				k := r.ks[h]
 				zd := nn.Data(z[h])
 				if nv == 1 {
 					out := lps[h][b*k : (b+m)*k]
@@ -652,6 +671,7 @@ func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withFeat
 		}
 		if nv > 1 {
 			for h := range lps {
+				k := r.ks[h]
 				out := lps[h][b*k : (b+m)*k]
 				for i, x := range sums[h] {
 					out[i] = float32(x / float64(nv))
@@ -660,7 +680,7 @@ func (r *runner) pass(s *datasets.Split, views int, augRand *rand.Rand, withFeat
 		}
 	}
 	for h, lp := range lps {
-		if err := checkFinite(lp, k); err != nil {
+		if err := checkFinite(lp, r.ks[h]); err != nil {
 			return nil, nil, fmt.Errorf("head %d log-probabilities: %w", h, err)
 		}
 	}

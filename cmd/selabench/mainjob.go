@@ -64,6 +64,10 @@ func runMain(args []string, out, errOut io.Writer) error {
 			cfg.Tau = 0
 		}
 		cfg.Tau = methodTau(m, cfg.Tau)
+		// So are over-clustering heads (--over-heads, --over-k).
+		if !meth.TakesOverHeads() {
+			cfg.OverHeads, cfg.OverK = 0, 0
+		}
 		if err := cfg.Validate(); err != nil {
 			return usageError{err}
 		}

@@ -40,6 +40,8 @@ func configFlags(fs *flagSet, c *bench.Config) {
 	fs.StringVar(&c.Augment, "augment", c.Augment, "training augmentation: none, shift or affine")
 	fs.IntVar(&c.K, "k", c.K, "clusters per head (supervised: the dataset's classes)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "heads sharing the trunk (deepcluster and supervised: 1)")
+	fs.IntVar(&c.OverHeads, "over-heads", c.OverHeads, "extra over-clustering heads of --over-k clusters beside the --heads heads; scored, never the best head (0: none)")
+	fs.IntVar(&c.OverK, "over-k", c.OverK, "clusters of each over-clustering head (with --over-heads)")
 	fs.Float64Var(&c.Lambda, "lambda", c.Lambda, "SeLa's λ (sela)")
 	fs.Float64Var(&c.Tau, "tau", c.Tau, fmt.Sprintf("weight τ of sela-unbalanced's relaxed cluster marginal τ·KL(Qᵀ1 ‖ r); read by sela-unbalanced only (0: the default %v, chosen on long-tailed validation data)", bench.DefaultTau))
 	fs.IntVar(&c.Nopts, "nopts", c.Nopts, "label solves in SeLa's quadratic schedule (0: one per epoch)")

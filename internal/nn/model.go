@@ -195,6 +195,9 @@ type MLPConfig struct {
 	// Cosine makes the heads bias-free prototypes on L2-normalised features,
 	// with unit weight rows (see [Model.Norm]).
 	Cosine bool
+	// HeadK, if not nil, gives every head its own number of outputs (Heads
+	// entries), in place of K: over-clustering heads beside the K ones.
+	HeadK []int
 }
 
 func (c *MLPConfig) defaults() error {
@@ -235,7 +238,9 @@ func NewMLP(cfg MLPConfig) (*Model, error) {
 		in = h
 	}
 	m := &Model{Arch: "mlp", Trunk: seq}
-	m.addHeads(cfg.Heads, in, cfg.K, cfg.Cosine, r)
+	if err := m.addHeads(cfg.Heads, in, cfg.K, cfg.HeadK, cfg.Cosine, r); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -256,6 +261,9 @@ type CNNConfig struct {
 	// Cosine makes the heads bias-free prototypes on L2-normalised features,
 	// with unit weight rows (see [Model.Norm]).
 	Cosine bool
+	// HeadK, if not nil, gives every head its own number of outputs, as
+	// MLPConfig's.
+	HeadK []int
 }
 
 // NewCNN returns the small CNN described by cfg.
@@ -293,19 +301,33 @@ func NewCNN(cfg CNNConfig) (*Model, error) {
 	}
 	seq.Layers = append(seq.Layers, &Flatten{}, NewLinear(c*h*w, cfg.Feature, true, r), NewBatchNorm(cfg.Feature), &ReLU{})
 	m := &Model{Arch: fmt.Sprintf("cnn%dx%dx%d", cfg.C, cfg.H, cfg.W), Trunk: seq}
-	m.addHeads(cfg.Heads, cfg.Feature, cfg.K, cfg.Cosine, r)
+	if err := m.addHeads(cfg.Heads, cfg.Feature, cfg.K, cfg.HeadK, cfg.Cosine, r); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
-// addHeads appends heads linear heads of k outputs on dim features, drawn
-// from r; cosine ones are bias-free, with unit rows, behind an L2Normalize.
-func (m *Model) addHeads(heads, dim, k int, cosine bool, r *rand.Rand) {
-	for range heads {
-		m.Heads = append(m.Heads, NewLinear(dim, k, !cosine, r))
+// addHeads appends heads linear heads of k outputs (or headK[h], if headK is
+// not nil) on dim features, drawn from r; cosine ones are bias-free, with unit
+// rows, behind an L2Normalize.
+func (m *Model) addHeads(heads, dim, k int, headK []int, cosine bool, r *rand.Rand) error {
+	if headK != nil && len(headK) != heads {
+		return fmt.Errorf("nn: %d head sizes for %d heads", len(headK), heads)
+	}
+	for h := range heads {
+		kh := k
+		if headK != nil {
+			kh = headK[h]
+		}
+		if kh <= 0 {
+			return fmt.Errorf("nn: head %d has %d outputs", h, kh)
+		}
+		m.Heads = append(m.Heads, NewLinear(dim, kh, !cosine, r))
 	}
 	if cosine {
 		m.Norm = &L2Normalize{}
 		m.Arch += "-cosine"
 		m.NormalizeHeads()
 	}
+	return nil
 }
