@@ -126,8 +126,8 @@ type runner struct {
 	shape             datasets.Shape
 	classes           int
 	heads, k          int
-	ks                []int   // clusters of each head: k, then Config.OverK for the over-clustering heads
-	mainHeads         int     // heads of k clusters, the first ones; the clustering scores are theirs
+	ks                []int // clusters of each head: k, then Config.OverK for the over-clustering heads
+	mainHeads         int   // heads of k clusters, the first ones; the clustering scores are theirs
 	model             *nn.Model
 	aug               *nn.Augmenter
 	labels            [][]int // current pseudo-labels per head
