@@ -15,7 +15,7 @@ import (
 var Models = []string{"mlp", "cnn"}
 
 // Augmentations lists the training augmentations; see [Config.Augment].
-var Augmentations = []string{"none", "shift", "affine"}
+var Augmentations = []string{"none", "shift", "affine", "strong"}
 
 // ErrConfig marks a configuration that cannot run; Validate's errors wrap it.
 var ErrConfig = errors.New("invalid configuration")
@@ -47,8 +47,11 @@ type Config struct {
 	WeightDecay float64 `json:"weight_decay"`
 	Schedule    string  `json:"schedule"`
 	// Augment is the training augmentation: "none", "shift" (random translation by
-	// up to 2 pixels, plus horizontal flips for colour images) or "affine" (shift
-	// plus rotation ±10° and zoom ±10 %; no flips for digits).
+	// up to 2 pixels, plus horizontal flips for colour images), "affine" (shift
+	// plus rotation ±10° and zoom ±10 %; no flips for digits) or "strong"
+	// (translation by up to 3 pixels, rotation ±20°, zoom ±20 % and additive
+	// noise N(0, 0.1²), clamped to [0, 1]): the stronger views that
+	// self-supervised methods lean on.
 	Augment string `json:"augment"`
 
 	// K clusters per head, Heads heads sharing the trunk (SeLa's multi-head

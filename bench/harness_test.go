@@ -6,10 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/selabench/selabench/datasets"
+	"github.com/selabench/selabench/internal/nn"
+	"github.com/selabench/selabench/internal/rng"
 )
 
 // quick returns a small, fast configuration on the synthetic blobs.
@@ -338,5 +341,34 @@ func TestAppendRecord(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "new.jsonl")); !os.IsNotExist(err) {
 		t.Errorf("CheckWritable left a file behind")
+	}
+}
+
+// TestAugmentations: every augmentation a config may name maps to augmenter
+// options the augmenter accepts on 28×28 digits, and changes an image ("none"
+// aside).
+func TestAugmentations(t *testing.T) {
+	s := datasets.Shape{C: 1, H: 28, W: 28}
+	img := make([]float32, 28*28)
+	for i := range img {
+		img[i] = float32(i%28) / 28
+	}
+	for _, name := range Augmentations {
+		o, ok := augmentOptions(name, s)
+		if name == "none" {
+			if ok {
+				t.Errorf("none: augmenter options %+v", o)
+			}
+			continue
+		}
+		a, err := nn.NewAugmenter(1, 28, 28, o)
+		if !ok || err != nil {
+			t.Fatalf("%s: options %+v (%v), augmenter: %v", name, o, ok, err)
+		}
+		out := make([]float32, len(img))
+		a.Apply(out, img, rng.New(1, "test/augment"))
+		if slices.Equal(out, img) {
+			t.Errorf("%s left the image unchanged", name)
+		}
 	}
 }

@@ -242,6 +242,8 @@ func augmentOptions(name string, s datasets.Shape) (nn.AugmentOptions, bool) {
 		o.Pad = 2
 	case "affine":
 		o.Pad, o.Rotate, o.Scale = 2, 10, 0.1
+	case "strong":
+		o.Pad, o.Rotate, o.Scale, o.Noise = 3, 20, 0.2, 0.1
 	default:
 		return o, false
 	}

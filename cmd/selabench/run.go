@@ -37,7 +37,7 @@ func configFlags(fs *flagSet, c *bench.Config) {
 	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "L2 weight decay")
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: cosine or constant")
-	fs.StringVar(&c.Augment, "augment", c.Augment, "training augmentation: none, shift or affine")
+	fs.StringVar(&c.Augment, "augment", c.Augment, "training augmentation: none, shift, affine or strong")
 	fs.IntVar(&c.K, "k", c.K, "clusters per head (supervised: the dataset's classes)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "heads sharing the trunk (deepcluster and supervised: 1)")
 	fs.IntVar(&c.OverHeads, "over-heads", c.OverHeads, "extra over-clustering heads of --over-k clusters beside the --heads heads; scored, never the best head (0: none)")
