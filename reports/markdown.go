@@ -60,7 +60,7 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 			if f == "eval_split" {
 				cells = append(cells, r.EvalSplit)
 			} else {
-				cells = append(cells, configValue(&r.Config, f))
+				cells = append(cells, configCell(&r.Config, f))
 			}
 		}
 		cells = append(cells, strconv.Itoa(len(r.Seeds)))

@@ -145,7 +145,8 @@ type Test struct {
 // Summary is a table of configurations, summarised over seeds, ready to render.
 type Summary struct {
 	// Rows are ordered by dataset and evaluation split (first appearance), method
-	// (the order of bench.Methods; unknown methods last), then first appearance.
+	// (the order of bench.Methods; unknown methods last), then first appearance;
+	// with Options.By, by stratum (first appearance) before all that.
 	Rows []Row
 	// Baseline is the index in Rows of the baseline row (of the first stratum
 	// with Options.By); Compare the index in [Metrics] of the metric tested
@@ -248,6 +249,19 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 		row.Records = append(row.Records, r)
 	}
 	sortRows(s.Rows)
+	if opt.By != "" {
+		// Strata first, in order of first appearance, so that each stratum's
+		// rows sit together; the stable sort keeps the order within.
+		rank := map[string]int{}
+		for i := range s.Rows {
+			if v := configValue(&s.Rows[i].Config, opt.By); rank[v] == 0 {
+				rank[v] = len(rank) + 1
+			}
+		}
+		slices.SortStableFunc(s.Rows, func(a, b Row) int {
+			return rank[configValue(&a.Config, opt.By)] - rank[configValue(&b.Config, opt.By)]
+		})
+	}
 
 	for i := range s.Rows {
 		row := &s.Rows[i]
@@ -421,12 +435,7 @@ func (s *Summary) setBaselines(spec, by string) error {
 		link(b, all)
 		return nil
 	}
-	if !slices.ContainsFunc(configFields, func(f struct {
-		name  string
-		index int
-	}) bool {
-		return f.name == by
-	}) || by == "method" {
+	if !slices.ContainsFunc(configFields, func(f configFieldInfo) bool { return f.name == by }) || by == "method" {
 		return fmt.Errorf("reports: %w: --by %q is not a configuration field other than method", ErrOption, by)
 	}
 	if spec == "" {
@@ -511,23 +520,36 @@ func (s *Summary) findBaseline(spec string) (int, error) {
 }
 
 // configFields are bench.Config's JSON field names and indices, seed excluded.
-var configFields = func() (f []struct {
-	name  string
-	index int
-}) {
+var configFields = func() (f []configFieldInfo) {
 	t := reflect.TypeFor[bench.Config]()
 	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name == "" || name == "-" || name == "seed" {
 			continue
 		}
-		f = append(f, struct {
-			name  string
-			index int
-		}{name, i})
+		f = append(f, configFieldInfo{name, i, strings.Contains(opts, "omitempty")})
 	}
 	return f
 }()
+
+// configFieldInfo is one field of [configFields]; omitEmpty marks the fields
+// whose zero value means "not set" (absent from the record's JSON).
+type configFieldInfo struct {
+	name      string
+	index     int
+	omitEmpty bool
+}
+
+// configCell is a table cell of the config field of the given JSON name: its
+// value, or — for an unset optional field (τ of a method that does not read it).
+func configCell(c *bench.Config, name string) string {
+	for _, f := range configFields {
+		if f.name == name && f.omitEmpty && reflect.ValueOf(c).Elem().Field(f.index).IsZero() {
+			return "—"
+		}
+	}
+	return configValue(c, name)
+}
 
 // configField is the config field of the given JSON name, as its Go value; nil
 // for a name that is no field.

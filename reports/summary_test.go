@@ -386,15 +386,15 @@ func TestSummarizeBy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Rows sort by method, then first appearance: sela 10, sela 100, deepcluster
-	// 10, deepcluster 100, naive 10, naive 1000.
+	// Rows sort by stratum, then method: sela 10, deepcluster 10, naive 10,
+	// sela 100, deepcluster 100, naive 1000.
 	var got []string
 	for _, r := range s.Rows {
 		got = append(got, fmt.Sprintf("%s/%v→%d", r.Config.Method, r.Config.Imbalance, r.BaselineRow))
 	}
-	want := []string{"sela/10→-1", "sela/100→-1", "deepcluster/10→0", "deepcluster/100→1", "naive/10→0", "naive/1000→-1"}
-	if !slices.Equal(got, want) || !slices.Equal(s.Baselines, []int{0, 1}) || s.Baseline != 0 || s.By != "imbalance" {
-		t.Fatalf("rows %v, baselines %v (first %d), want %v, [0 1]", got, s.Baselines, s.Baseline, want)
+	want := []string{"sela/10→-1", "deepcluster/10→0", "naive/10→0", "sela/100→-1", "deepcluster/100→3", "naive/1000→-1"}
+	if !slices.Equal(got, want) || !slices.Equal(s.Baselines, []int{0, 3}) || s.Baseline != 0 || s.By != "imbalance" {
+		t.Fatalf("rows %v, baselines %v (first %d), want %v, [0 3]", got, s.Baselines, s.Baseline, want)
 	}
 	// deepcluster/100: differences −0.1, −0.11, −0.12, p = 2/2³, alone in its
 	// family; at imbalance 10 deepcluster and naive share one: both p = 0.25,
@@ -402,7 +402,7 @@ func TestSummarizeBy(t *testing.T) {
 	for _, test := range []struct {
 		row      int
 		diff, ph float64
-	}{{2, 0.09, 0.5}, {3, -0.11, 0.25}, {4, -0.32, 0.5}} {
+	}{{1, 0.09, 0.5}, {4, -0.11, 0.25}, {2, -0.32, 0.5}} {
 		c := s.Rows[test.row].Tests[0]
 		if !near(c.Diff.Mean, test.diff) || !near(c.P, 0.25) || !near(c.PHolm, test.ph) {
 			t.Errorf("row %d: Δ %v p %v Holm %v, want %v, 0.25, %v", test.row+1, c.Diff.Mean, c.P, c.PHolm, test.diff, test.ph)
@@ -411,7 +411,7 @@ func TestSummarizeBy(t *testing.T) {
 	// A number names the n-th row of each stratum: deepcluster at 10 and 100,
 	// no row 2 at 1000.
 	byRow, err := Summarize(in, Options{Baseline: "2", By: "imbalance"})
-	if err != nil || !slices.Equal(byRow.Baselines, []int{2, 3}) || byRow.Rows[0].BaselineRow != 2 || byRow.Rows[1].BaselineRow != 3 || byRow.Rows[4].BaselineRow != 2 {
+	if err != nil || !slices.Equal(byRow.Baselines, []int{1, 4}) || byRow.Rows[0].BaselineRow != 1 || byRow.Rows[3].BaselineRow != 4 || byRow.Rows[2].BaselineRow != 1 {
 		t.Errorf("baseline 2 by imbalance: baselines %v, err %v", byRow.Baselines, err)
 	}
 	var b strings.Builder
@@ -419,7 +419,7 @@ func TestSummarizeBy(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := b.String()
-	for _, want := range []string{"Δ NMI vs baseline", "the baseline row of the same imbalance (rows 1, 2)"} {
+	for _, want := range []string{"Δ NMI vs baseline", "the baseline row of the same imbalance (rows 1, 4)"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
