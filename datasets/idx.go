@@ -143,12 +143,14 @@ func readIDX(r io.Reader, size int64, sink idxSink) ([]int, error) {
 	}
 	dims := make([]int, nd)
 	n := int64(1)
+	const maxData = math.MaxInt32 * int64(1<<16)
 	for i := range dims {
 		dims[i] = int(binary.BigEndian.Uint32(hb[4*i:]))
-		n *= int64(dims[i])
-		if n > math.MaxInt32*int64(1<<16) {
+		// Check before multiplying, so that the product cannot overflow.
+		if d := int64(dims[i]); d > 0 && n > maxData/d {
 			return nil, fmt.Errorf("dimensions %s are too large", fmtDims(dims[:i+1]))
 		}
+		n *= int64(dims[i])
 	}
 	capHint := min(n, idxChunkBytes)
 	switch header := int64(4 + 4*nd); {

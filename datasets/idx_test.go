@@ -12,7 +12,7 @@ import (
 )
 
 // gz compresses b.
-func gz(t *testing.T, b []byte) []byte {
+func gz(t testing.TB, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -115,6 +115,8 @@ func TestIDXErrors(t *testing.T) {
 		{"gz bad header", []byte{0x1f, 0x8b, 0, 0, 0}, "corrupt gzip stream", true},
 		{"gz truncated header", gz(t, good[:6]), "truncated header", true},
 		{"huge dims", idxBytes(0x08, []int{1 << 30, 1 << 30}, nil), "too large", true},
+		// The product of these overflows int64 unless checked before multiplying.
+		{"overflowing dims", idxBytes(0x08, []int{1<<32 - 1, 1 << 14, 1<<32 - 1}, nil), "too large", true},
 	} {
 		path := filepath.Join(t.TempDir(), "f-idx1-ubyte")
 		os.WriteFile(path, test.in, 0o644)

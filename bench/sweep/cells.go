@@ -8,10 +8,26 @@ import (
 	"github.com/selabench/selabench/bench"
 )
 
+// MaxCells is the most cells a sweep file may expand to: far beyond any sweep
+// one would run, and a bound on what a malformed file can make Parse allocate.
+const MaxCells = 100000
+
 // expand computes f.Cells from f.Base and f.Grids, validating every cell. A cell
 // whose method reads Config.Tau takes bench.DefaultTau unless base or its grid
 // sets "tau".
 func (f *File) expand() error {
+	total := 0
+	for _, g := range f.Grids {
+		n := 1
+		for _, ax := range g.Axes {
+			if n *= len(ax.Values); n > MaxCells {
+				break
+			}
+		}
+		if total += n; n > MaxCells || total > MaxCells {
+			return fmt.Errorf("sweep: %s: the grid expands to more than %d cells; split the sweep", f.Path, MaxCells)
+		}
+	}
 	seen := map[string]bool{}
 	for _, g := range f.Grids {
 		for _, ax := range g.Axes {

@@ -133,7 +133,7 @@ type parser struct {
 
 // lineAt returns the 1-based line of the first non-space byte at or after off.
 func (p *parser) lineAt(off int64) int {
-	i := int(min(off, int64(len(p.data))))
+	i := int(min(max(off, 0), int64(len(p.data))))
 	for i < len(p.data) && strings.IndexByte(" \t\r\n,:", p.data[i]) >= 0 {
 		i++
 	}

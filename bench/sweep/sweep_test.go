@@ -150,6 +150,8 @@ func TestBadFiles(t *testing.T) {
 		{"trailing data", "{\"base\": {\"method\": \"sela\"}, \"grid\": {\"seed\": [0]}}\n{}", `s.json:2: unexpected data after the sweep object`},
 		{"number as a key", "{\"base\": {1: 2}}", `s.json:1: invalid JSON`},
 		{"not an object", "[1]", `s.json:1: the sweep file must be a JSON object`},
+		{"a lone comma", ",", `s.json:1: invalid JSON`},
+		{"too many cells", `{"base": {"method": "sela"}, "grid": {"seed": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "k": [2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "heads": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "epochs": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "nopts": [0, 2, 3, 4, 5, 6, 7, 8, 9, 10], "views": [0, 1]}}`, `s.json: the grid expands to more than 100000 cells`},
 		{"name not a string", "{\"name\": 3, \"grid\": {\"seed\": [0]}}", `s.json:1: name: want a string, got 3`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
