@@ -4,11 +4,25 @@
 //
 // # Exact transport (exact*.go)
 //
-// [Exact] solves the equipartition transport problem of DESIGN.md §3 exactly:
-// given scores L (log-probabilities, N×K, row-major) and integral cluster sizes s
-// summing to N, it finds the hard assignment y(·) maximising Σ_i L_{i,y(i)} (that
-// is, minimising the cost Σ_i C_{i,y(i)} with C = −L) with exactly s_y samples in
-// every cluster y. The LP relaxation is totally unimodular, so this is also the
+// SeLa's label assignment is the equipartition transport problem: given
+// log-probabilities L = log P (N samples × K clusters), find
+//
+//	min over Q of ⟨Q, −log P⟩  subject to  Q·1 = 1/N  (every sample's mass),
+//	                                      Qᵀ·1 = 1/K (every cluster's mass),
+//	                                      Q ≥ 0.
+//
+// SeLa (package sela) solves an entropy-regularised version of it by Sinkhorn-Knopp,
+// whose plan is fractional, so its rounded labels equipartition the data only
+// approximately. The unregularised problem is a linear program whose constraint
+// matrix is totally unimodular: scaled by N, with integral cluster sizes s_y summing
+// to N in place of N/K, its optimum is attained at an integral vertex, that is, at a
+// hard labelling with exactly s_y samples in every cluster y.
+//
+// [Exact] solves that problem exactly: given scores L (log-probabilities, N×K,
+// row-major) and integral cluster sizes s summing to N (by default as equal as
+// possible, see [DefaultSizes]), it finds the hard assignment y(·) maximising
+// Σ_i L_{i,y(i)} (that is, minimising the cost Σ_i C_{i,y(i)} with C = −L) with
+// exactly s_y samples in every cluster y. By total unimodularity this is also the
 // optimum over fractional transport plans, which is what POT's ot.emd computes.
 //
 // Data flows through these steps, which all keep K cluster prices p and never

@@ -1,14 +1,24 @@
-// Package eval holds the representation evaluation of selabench (DESIGN.md §5): the two
-// standard ways of scoring frozen features with labels, used by every method.
+// Package eval holds the representation evaluation of selabench: the two standard
+// ways of scoring frozen features with labels, used by every method. Neither trains
+// the network; both take the features a method's network produces and the true
+// classes, and score how well a simple classifier recovers those classes.
 //
-//   - [LinearProbe]: multinomial logistic regression on standardised features, its L2
-//     strength chosen on a held-out part of train, accuracy on test — the "linear
-//     evaluation" of self-supervised representations (SeLa: Asano, Rupprecht &
-//     Vedaldi, ICLR 2020; 83.4 % on CIFAR-10 by the author's report, DESIGN.md §6).
+//   - [LinearProbe]: the "linear evaluation" of self-supervised representations, as
+//     SeLa (Asano, Rupprecht & Vedaldi, "Self-labelling via simultaneous clustering
+//     and representation learning", ICLR 2020) and most of its successors report
+//     it: a multinomial logistic regression (softmax over the classes, with bias) is
+//     fitted on the frozen, standardised training features and its accuracy on the
+//     test features is the score. Its L2 strength λ is chosen on a seeded held-out
+//     part of train (the strongest λ first, each fit warm-started at the previous
+//     one; ties go to the larger λ), then the probe is refitted on all of train with
+//     that λ. Test labels are used only for the final score.
 //   - [KNN]: the weighted k-nearest-neighbour classifier of Wu, Xiong, Yu & Lin,
 //     "Unsupervised feature learning via non-parametric instance discrimination",
-//     CVPR 2018 (cosine similarity, k = 200, weights exp(s/τ), τ = 0.1), the protocol
-//     SeLa reports for CIFAR (77.6 % on CIFAR-10).
+//     CVPR 2018, which SeLa also reports for CIFAR: features are L2-normalised, each
+//     test row takes its k = 200 training rows of largest cosine similarity s, each
+//     neighbour votes for its class with weight exp(s/τ), τ = 0.1, and the class of
+//     largest total is predicted. It needs no fitting and no hyperparameter search,
+//     so it scores the geometry of the features rather than their linear separability.
 //
 // # Data flow
 //
@@ -40,13 +50,10 @@
 //
 // # Cost
 //
-// Measured on the suite's 2-core AVX-512 virtual machine (BenchmarkLinearProbe,
-// BenchmarkKNN; 10-class Gaussian mixtures, 10 000 test rows): the probe's whole
-// protocol (4 strengths on the 90 % split plus the refit) takes about 1 s on
-// 60 000 × 128 features and 2–3 s on 60 000 × 512, with 55–70 L-BFGS iterations in
-// all; one evaluation of the objective costs about 6 ms at D = 128. Strongly
-// correlated features need far more iterations at weak regularisation (1 100 in all,
-// about 6 s, on a mixture seen through a random matrix with singular values decaying
-// as 0.97^j). KNN of 10 000 test rows against 60 000 training rows of 128 features
-// (k = 200) takes about 1.1 s, most of it in the similarity products.
+// The probe's cost is that of its L-BFGS iterations (several fits: one per λ on the
+// held-out split, plus the refit), each evaluation of the objective being two gemm
+// products over the training rows; strongly correlated features need many more
+// iterations at weak regularisation. KNN's cost is mostly the similarity products,
+// test rows × training rows × D; the candidate buffers are small beside them.
+// BenchmarkLinearProbe and BenchmarkKNN time both.
 package eval

@@ -15,8 +15,9 @@ import (
 	"github.com/selabench/selabench/internal/rowops"
 )
 
-// Defaults of KNNOptions: the protocol SeLa reports for CIFAR (DESIGN.md §5). In Wu et
-// al.'s code (lemniscate.pytorch, test.py) K and σ = τ are arguments; its cifar.py
+// Defaults of KNNOptions: k = 200 neighbours and temperature τ = 0.1, the weighted
+// kNN protocol of Wu et al. (CVPR 2018) that SeLa (Asano et al., ICLR 2020) reports
+// for CIFAR. In Wu et al.'s code (lemniscate.pytorch, test.py) K and σ = τ are arguments; its cifar.py
 // passes the NCE temperature, 0.1 by default.
 const (
 	DefaultK   = 200
@@ -94,7 +95,7 @@ func (e neighbour) index() int { return int(^uint32(e)) }
 // Xiong, Yu & Lin, "Unsupervised feature learning via non-parametric instance
 // discrimination", CVPR 2018 (reference code: github.com/zhirongw/lemniscate.pytorch,
 // test.py, kNN, whose class count is also max train label + 1), the protocol SeLa
-// reports for CIFAR (DESIGN.md §5):
+// (Asano, Rupprecht & Vedaldi, ICLR 2020) reports for CIFAR:
 //
 //  1. train and test features are L2-normalised (a zero row stays zero, so its
 //     similarity to everything is 0);

@@ -89,7 +89,7 @@ type ProbeResult struct {
 
 // LinearProbe scores frozen features by a linear classifier: multinomial logistic
 // regression (softmax over C classes, with bias) on standardised features, the
-// standard "linear evaluation" of self-supervised representations (DESIGN.md §5; e.g.
+// standard "linear evaluation" of self-supervised representations (e.g.
 // Asano, Rupprecht & Vedaldi, "Self-labelling via simultaneous clustering and
 // representation learning", ICLR 2020, who train such probes on frozen features).
 //
