@@ -8,7 +8,8 @@ import (
 )
 
 // Train a small two-head MLP on four points with fixed labels per head
-// until it fits them, then read its features and log-probabilities.
+// until it fits them, then read its features and head scores (logits; the harness log-softmaxes
+// them with logits.LogSoftmax before labelling).
 func Example() {
 	m, err := nn.NewMLP(nn.MLPConfig{In: 2, Hidden: []int{16, 8}, Heads: 2, K: 2, Seed: 1})
 	if err != nil {
@@ -31,10 +32,10 @@ func Example() {
 	fmt.Printf("loss below 0.05: %v\n", loss < 0.05)
 	fmt.Println("features:", m.Features(x).Shape())
 	_, logits := m.Forward(x, true) // batch statistics, as in training
-	lp := nn.Data(nn.LogSoftmax(nil, logits[0]))
+	z := nn.Data(logits[0])
 	fmt.Print("head 0 predicts:")
 	for i := range 4 {
-		fmt.Print(" ", map[bool]int{true: 0, false: 1}[lp[2*i] > lp[2*i+1]])
+		fmt.Print(" ", map[bool]int{true: 0, false: 1}[z[2*i] > z[2*i+1]])
 	}
 	fmt.Println()
 	nn.ResetHead(m.Heads[0], rng.New(1, "example/reset"))

@@ -97,30 +97,3 @@ func crossEntropy(logits, dlogits *tensor.Dense, scale float64, row func(i int, 
 	}
 	return total / float64(n), nil
 }
-
-// LogSoftmax writes the row-wise log-softmax of logits (N×K) into dst (same
-// shape; a nil dst allocates) and returns it: the log-probabilities a
-// labeler consumes.
-func LogSoftmax(dst, logits *tensor.Dense) *tensor.Dense {
-	n, k := rows(logits)
-	if dst == nil {
-		dst = New(nil, n, k)
-	}
-	z, out := Data(logits), Data(dst)
-	for i := range n {
-		zi := z[i*k : (i+1)*k]
-		mx := zi[0]
-		for _, v := range zi {
-			mx = max(mx, v)
-		}
-		sum := 0.0
-		for _, v := range zi {
-			sum += math.Exp(float64(v - mx))
-		}
-		lse := float64(mx) + math.Log(sum)
-		for y, v := range zi {
-			out[i*k+y] = float32(float64(v) - lse)
-		}
-	}
-	return dst
-}
