@@ -47,8 +47,8 @@
 // parts in a fixed order, so a config gives the same record — labels, curves and
 // metrics — for any GOMAXPROCS; only timings and the environment differ.
 //
-// Records are stored as JSON Lines, one run per line, appended atomically
-// ([AppendRecord]).
+// Records are stored as JSON Lines, one run per line, appended atomically; package
+// bench/records writes and reads those files.
 //
 // # Benchmarks
 //

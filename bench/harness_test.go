@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -290,57 +287,6 @@ func TestValidationSplit(t *testing.T) {
 	}
 	if rec.Data.EvalSplit != "validation" || rec.Data.Train != 2700 || rec.Data.Eval != 300 || rec.Final.Split != "validation" {
 		t.Errorf("data %+v, final split %q", rec.Data, rec.Final.Split)
-	}
-}
-
-func TestAppendRecord(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "runs.jsonl")
-	for i := range 2 {
-		if err := AppendRecord(path, &Record{Version: RecordVersion, Config: Config{Seed: uint64(i)}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want 2:\n%s", len(lines), b)
-	}
-	for i, l := range lines {
-		var r Record
-		if err := json.Unmarshal([]byte(l), &r); err != nil || r.Config.Seed != uint64(i) {
-			t.Errorf("line %d: %v, seed %d", i, err, r.Config.Seed)
-		}
-	}
-	// A damaged last line is refused, and the file is left as it was.
-	damaged := append(b, `{"record_version":1,"con`...)
-	if err := os.WriteFile(path, damaged, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := AppendRecord(path, &Record{}); err == nil || !strings.Contains(err.Error(), "incomplete") {
-		t.Errorf("append after a damaged line: %v", err)
-	}
-	if after, _ := os.ReadFile(path); string(after) != string(damaged) {
-		t.Errorf("the damaged file was modified")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("%d files in the directory, want 1 (no temporary left)", len(entries))
-	}
-	if err := CheckWritable(filepath.Join(dir, "missing", "x.jsonl")); err == nil {
-		t.Errorf("CheckWritable accepted a path in a missing directory")
-	}
-	if err := CheckWritable(dir); err == nil {
-		t.Errorf("CheckWritable accepted a directory")
-	}
-	if err := CheckWritable(filepath.Join(dir, "new.jsonl")); err != nil {
-		t.Errorf("CheckWritable: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "new.jsonl")); !os.IsNotExist(err) {
-		t.Errorf("CheckWritable left a file behind")
 	}
 }
 

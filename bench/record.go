@@ -1,18 +1,12 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
-
-	"github.com/selabench/selabench/internal/atomicfile"
 )
 
 // RecordVersion is the version of the run record's layout; readers refuse to mix
@@ -124,57 +118,3 @@ func (r *Record) Reproducible() ([]byte, error) {
 	c.Final.Probe.Seconds, c.Final.KNNSeconds = 0, 0
 	return json.Marshal(&c)
 }
-
-// AppendRecord appends rec as one JSON line to the JSON Lines file at path,
-// atomically: the file is rewritten beside itself and renamed, so a run killed at
-// any moment leaves either the old file or the old file plus the whole new line —
-// never a partial line. A damaged last line already in the file (from a writer
-// without this guarantee) is an error, not silently extended.
-func AppendRecord(path string, rec *Record) error {
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("bench: %s: %w", path, err)
-	}
-	return AppendLine(path, line)
-}
-
-// AppendLine appends line and a newline to path atomically (see AppendRecord).
-func AppendLine(path string, line []byte) error {
-	if bytes.ContainsRune(line, '\n') {
-		return fmt.Errorf("bench: %s: a JSON line must not contain a newline", path)
-	}
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("bench: %w", err)
-	}
-	if len(old) > 0 && old[len(old)-1] != '\n' {
-		return fmt.Errorf("bench: %s: the last line is incomplete (a crashed writer?); repair the file before appending", path)
-	}
-	perm := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		perm = st.Mode().Perm()
-	}
-	return atomicfile.WriteFile(path, perm, func(w io.Writer) error {
-		if _, err := w.Write(old); err != nil {
-			return err
-		}
-		_, err := w.Write(append(line, '\n'))
-		return err
-	})
-}
-
-// CheckWritable reports whether a file can be created at path (its directory
-// exists and is writable), without leaving anything behind: runs call it before
-// training so that a bad --out fails in a second, not after an hour.
-func CheckWritable(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("bench: %s is a directory", path)
-	}
-	err := atomicfile.WriteFile(path, 0o644, func(io.Writer) error { return errProbe })
-	if errors.Is(err, errProbe) {
-		return nil
-	}
-	return err
-}
-
-var errProbe = errors.New("probe")

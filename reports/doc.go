@@ -4,10 +4,11 @@
 //
 // # From records to a report
 //
-//  1. [ReadRecords] reads the JSON Lines files the harness writes (one
-//     bench.Record per line). A truncated last line — a writer that crashed — is
-//     skipped with a [Warning]; a damaged line elsewhere is an error; records of
-//     another record_version are excluded with a warning, never mixed in.
+//  1. records.Read (package bench/records) reads the JSON Lines files the
+//     harness writes (one bench.Record per line). A truncated last line — a
+//     writer that crashed — is skipped with a [Warning]; a damaged line elsewhere
+//     is an error; records of another record_version are excluded with a warning,
+//     never mixed in.
 //
 //  2. [Summarize] groups the records by configuration: the whole bench.Config
 //     except its seed, plus the evaluation split (test and validation scores are

@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleSummarize() {
-	// Three seeds of two methods; the records would normally come from ReadRecords.
+	// Three seeds of two methods; the records would normally come from records.Read.
 	var recs []*bench.Record
 	for method, nmis := range map[string][]float64{
 		"sela":        {0.50, 0.52, 0.54},

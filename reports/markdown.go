@@ -18,7 +18,7 @@ type MarkdownOptions struct {
 	// Command is the exact command line that regenerates the report; "" omits
 	// the section.
 	Command string
-	// Warnings (from [ReadRecords], say) are listed in their own section, so that
+	// Warnings (from records.Read, say) are listed in their own section, so that
 	// a reader sees what was left out. The summary's own warnings are listed too.
 	Warnings []Warning
 	// Figures are linked, with their captions, in a Figures section.

@@ -28,7 +28,7 @@ func threeRows(t *testing.T) *Summary {
 func TestWriteMarkdown(t *testing.T) {
 	s := threeRows(t)
 	var b strings.Builder
-	opt := MarkdownOptions{Command: "selabench report 'my runs.jsonl'", Warnings: []Warning{{"a.jsonl", 3, "skipped the last line"}}}
+	opt := MarkdownOptions{Command: "selabench report 'my runs.jsonl'", Warnings: []Warning{{File: "a.jsonl", Line: 3, Msg: "skipped the last line"}}}
 	if err := WriteMarkdown(&b, s, opt); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/selabench/selabench/bench"
-	"github.com/selabench/selabench/reports"
+	"github.com/selabench/selabench/bench/records"
 )
 
 // Merged is the outcome of Merge.
@@ -14,9 +14,9 @@ type Merged struct {
 	Records []*bench.Record // one per cell, in the order first met
 	// Duplicates are the records dropped because an earlier record of the same
 	// cell has the same results (bench.Record.Reproducible).
-	Duplicates []reports.Warning
+	Duplicates []records.Warning
 	// Warnings are those of reading the files (skipped or excluded lines).
-	Warnings []reports.Warning
+	Warnings []records.Warning
 }
 
 // Merge reads the results files of a sweep's shards (or of several sweeps) and
@@ -25,13 +25,13 @@ type Merged struct {
 // conflict — runs of different code, data or a non-deterministic bug — and an
 // error naming both places, since keeping either would hide it.
 func Merge(paths ...string) (*Merged, error) {
-	recs, warns, err := reports.ReadRecordLines(paths...)
+	recs, warns, err := records.ReadLocated(paths...)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	m := &Merged{Warnings: warns}
 	type kept struct {
-		at    reports.Located
+		at    records.Located
 		bytes []byte
 	}
 	first := map[string]kept{}
@@ -48,7 +48,7 @@ func Merge(paths ...string) (*Merged, error) {
 			first[h] = kept{r, b}
 			m.Records = append(m.Records, r.Record)
 		case bytes.Equal(k.bytes, b):
-			m.Duplicates = append(m.Duplicates, reports.Warning{File: r.File, Line: r.Line,
+			m.Duplicates = append(m.Duplicates, records.Warning{File: r.File, Line: r.Line,
 				Msg: fmt.Sprintf("duplicate of %s (cell %s), dropped", k.at, h)})
 		default:
 			conflicts = append(conflicts, fmt.Sprintf("%s and %s: cell %s (%s seed %d) has different results (nmi %.6g vs %.6g)",

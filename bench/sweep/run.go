@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/bench/records"
 	"github.com/selabench/selabench/datasets"
 	"github.com/selabench/selabench/internal/atomicfile"
-	"github.com/selabench/selabench/reports"
 )
 
 // Options are the knobs of Run that do not change any cell's result.
@@ -70,7 +70,7 @@ func ResultsPath(dir string, shard, shards int) string {
 }
 
 // Run runs the sweep's cells (of one shard) and appends each finished cell's
-// record to the results file as one JSON line, atomically (bench.AppendRecord):
+// record to the results file as one JSON line, atomically (records.Append):
 // a sweep killed at any moment loses only the cells in flight, and Resume then
 // runs just those. A failing cell is logged and reported in the summary; the
 // others still run. The datasets are loaded once, before any cell runs, so a
@@ -134,7 +134,7 @@ func Run(f *File, opt Options) (*Summary, error) {
 				e := Event{Cell: c, Done: true, Record: rec, Err: err, Seconds: time.Since(start).Seconds(), Log: logPath}
 				mu.Lock()
 				if err == nil {
-					if err = bench.AppendRecord(s.Results, rec); err != nil {
+					if err = records.Append(s.Results, rec); err != nil {
 						e.Err, e.Record = fmt.Errorf("writing its record: %w", err), nil
 					}
 				}
@@ -209,7 +209,7 @@ func finished(path string) (map[string]bool, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return done, nil
 	}
-	recs, _, err := reports.ReadRecordLines(path)
+	recs, _, err := records.ReadLocated(path)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/bench/records"
 )
 
 func parse(t *testing.T, text string) *File {
@@ -311,7 +312,7 @@ func TestRunResumeShardMerge(t *testing.T) {
 	other := filepath.Join(tmp, "other.jsonl")
 	rec := m.Records[0]
 	rec.Final.NMI += 0.01
-	if err := bench.AppendRecord(other, rec); err != nil {
+	if err := records.Append(other, rec); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Merge(s.Results, other); err == nil || !strings.Contains(err.Error(), "conflicting") || !strings.Contains(err.Error(), "other.jsonl:1") {

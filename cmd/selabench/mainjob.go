@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/bench/records"
 	"github.com/selabench/selabench/reports"
 )
 
@@ -80,7 +81,7 @@ func runMain(args []string, out, errOut io.Writer) error {
 		if err := makeParent("--out", c.out); err != nil {
 			return err
 		}
-		if err := bench.CheckWritable(c.out); err != nil {
+		if err := records.CheckWritable(c.out); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
@@ -93,14 +94,14 @@ func runMain(args []string, out, errOut io.Writer) error {
 	if !explicit {
 		cfgs = skipOracles(cfgs, ds.K(), errOut)
 	}
-	var records string // the report directory's records.jsonl
+	var recordsFile string // the report directory's records.jsonl
 	if c.reportDir != "" {
 		c.reportDir = strings.ReplaceAll(c.reportDir, "TIME", time.Now().UTC().Format("20060102T150405Z"))
 		if err := os.MkdirAll(c.reportDir, 0o755); err != nil {
 			return fmt.Errorf("--report-dir: %w", err)
 		}
-		records = filepath.Join(c.reportDir, "records.jsonl")
-		if err := bench.CheckWritable(records); err != nil {
+		recordsFile = filepath.Join(c.reportDir, "records.jsonl")
+		if err := records.CheckWritable(recordsFile); err != nil {
 			return fmt.Errorf("--report-dir: %w", err)
 		}
 		fmt.Fprintf(errOut, "selabench: records, report and figures go to %s\n", c.reportDir)
@@ -116,9 +117,9 @@ func runMain(args []string, out, errOut io.Writer) error {
 			}
 			return fmt.Errorf("%s: %w", cfg.Method, err)
 		}
-		for _, path := range []string{c.out, records} {
+		for _, path := range []string{c.out, recordsFile} {
 			if path != "" {
-				if err := bench.AppendRecord(path, rec); err != nil {
+				if err := records.Append(path, rec); err != nil {
 					return err
 				}
 			}
@@ -130,8 +131,8 @@ func runMain(args []string, out, errOut io.Writer) error {
 		}
 		recs = append(recs, rec)
 	}
-	if records != "" {
-		if err := writeMainReport(c.reportDir, records, recs, args); err != nil {
+	if recordsFile != "" {
+		if err := writeMainReport(c.reportDir, recordsFile, recs, args); err != nil {
 			return err
 		}
 		defer fmt.Fprintf(errOut, "selabench: report: %s\n", filepath.Join(c.reportDir, "report.md"))
@@ -159,7 +160,7 @@ func skipOracles(cfgs []bench.Config, classes int, errOut io.Writer) []bench.Con
 }
 
 // writeMainReport writes the main job's report and figures into dir.
-func writeMainReport(dir, records string, recs []*bench.Record, args []string) error {
+func writeMainReport(dir, recordsFile string, recs []*bench.Record, args []string) error {
 	s, err := reports.Summarize(recs, reports.Options{})
 	if err != nil {
 		return err
@@ -167,7 +168,7 @@ func writeMainReport(dir, records string, recs []*bench.Record, args []string) e
 	path := filepath.Join(dir, "report.md")
 	opt := reports.MarkdownOptions{
 		Title:   fmt.Sprintf("selabench main job: every method on %s (%s)", recs[0].Data.Dataset, shellCommand(append([]string{"selabench"}, args...))),
-		Command: shellCommand([]string{"selabench", "report", records, "--out", path}),
+		Command: shellCommand([]string{"selabench", "report", recordsFile, "--out", path}),
 	}
 	if err := reports.WriteReport(path, s, opt); err != nil {
 		return fmt.Errorf("--report-dir: %w", err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/selabench/selabench/bench/records"
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/reports"
 )
@@ -46,7 +47,7 @@ func runReport(args []string, out, errOut io.Writer) error {
 	if !slices.Contains(reports.MetricNames(), *metric) {
 		return usagef("--metric: unknown metric %q (valid: %s)", *metric, strings.Join(reports.MetricNames(), ", "))
 	}
-	recs, warns, err := reports.ReadRecords(paths...)
+	recs, warns, err := records.Read(paths...)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/selabench/selabench/bench"
+	"github.com/selabench/selabench/bench/records"
 	"github.com/selabench/selabench/internal/npy"
 	"github.com/selabench/selabench/reports"
 )
@@ -153,7 +154,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 			if err := makeParent(flag, path); err != nil {
 				return err
 			}
-			if err := bench.CheckWritable(path); err != nil {
+			if err := records.CheckWritable(path); err != nil {
 				return fmt.Errorf("%s: %w", flag, err)
 			}
 		}
@@ -197,7 +198,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	if *outPath != "" {
-		if err := bench.AppendRecord(*outPath, rec); err != nil {
+		if err := records.Append(*outPath, rec); err != nil {
 			return err
 		}
 	}

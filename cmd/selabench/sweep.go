@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/selabench/selabench/bench/records"
 	"github.com/selabench/selabench/bench/sweep"
 	"github.com/selabench/selabench/internal/atomicfile"
 	"github.com/selabench/selabench/reports"
@@ -232,7 +233,7 @@ func cellJSON(e sweep.Event) cellOut {
 // writeSweepReport writes DIR/report.md from the sweep's results and returns
 // its path.
 func writeSweepReport(f *sweep.File, results, dir string, out, errOut io.Writer) (string, error) {
-	recs, warns, err := reports.ReadRecords(results)
+	recs, warns, err := records.Read(results)
 	if err != nil {
 		return "", err
 	}

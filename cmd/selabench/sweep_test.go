@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/selabench/selabench/reports"
+	"github.com/selabench/selabench/bench/records"
 )
 
 // TestSweepShardsMerge runs the smoke sweep as two local shards — what a Slurm
@@ -170,7 +170,7 @@ func TestSweepKilled(t *testing.T) {
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d cells to run (%d already done)", 6-len(lines), len(lines))) {
 		t.Fatalf("resume: status %d\n%s%s", code, out, errOut)
 	}
-	recs, _, err := reports.ReadRecords(results)
+	recs, _, err := records.Read(results)
 	if err != nil || len(recs) != 6 {
 		t.Fatalf("%d records after resume: %v", len(recs), err)
 	}
