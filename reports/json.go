@@ -20,7 +20,7 @@ import (
 //     differs);
 //   - "n", the number of seeds, "seeds", "baseline", true for a baseline row,
 //     and "baseline_row", the row this one is tested against (null if none);
-//   - "metrics": one object per metric of [Metrics], in that order, with "mean",
+//   - "metrics": one object per column (Summary.Metrics), in that order, with "mean",
 //     "lo" and "hi" (the [Stat]) and the row's [Test] against the baseline:
 //     "paired", "n_pairs", "diff", "diff_lo", "diff_hi" (the mean paired
 //     difference and its t-interval), "boot_lo", "boot_hi" (its bootstrap
@@ -52,7 +52,7 @@ func WriteJSON(w io.Writer, s *Summary) error {
 			o.add("baseline_row", nil)
 		}
 		var ms object
-		for m, metric := range Metrics {
+		for m, metric := range s.Metrics {
 			var mo object
 			st := r.Stats[m]
 			mo.add("mean", num(st.Mean))

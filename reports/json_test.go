@@ -28,8 +28,8 @@ func TestWriteJSON(t *testing.T) {
 		}
 	}
 	nmi := func(row int) map[string]any { return rows[row]["metrics"].(map[string]any)["nmi"].(map[string]any) }
-	if len(rows[0]["metrics"].(map[string]any)) != len(Metrics) {
-		t.Errorf("row 1 has %d metrics, want %d", len(rows[0]["metrics"].(map[string]any)), len(Metrics))
+	if len(rows[0]["metrics"].(map[string]any)) != len(DefaultColumns) {
+		t.Errorf("row 1 has %d metrics, want %d", len(rows[0]["metrics"].(map[string]any)), len(DefaultColumns))
 	}
 	// The paired test of row 2 (see TestWriteMarkdown): differences 0.1, 0.09,
 	// 0.08, p = 2/2³ paired, 2/C(6, 3) = 0.1 unpaired, one compared row.

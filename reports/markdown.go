@@ -39,12 +39,12 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 	if title == "" {
 		title = defaultTitle(s)
 	}
-	cmp := Metrics[s.Compare]
+	cmp := s.Metrics[s.Compare]
 
 	var t Table
 	t.Header = append(t.Header, s.Varying...)
 	t.Header = append(t.Header, "seeds")
-	for _, m := range Metrics {
+	for _, m := range s.Metrics {
 		t.Header = append(t.Header, m.Header)
 	}
 	vs := fmt.Sprintf("row %d", s.Baseline+1)
@@ -65,12 +65,12 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 		}
 		cells = append(cells, strconv.Itoa(len(r.Seeds)))
 		for m, st := range r.Stats {
-			cells = append(cells, FormatStat(st, Metrics[m].Decimals))
+			cells = append(cells, FormatStat(st, s.Metrics[m].Decimals))
 		}
 		switch {
 		case slices.Contains(s.Baselines, i):
 			cells = append(cells, "baseline", "", "")
-		case r.Tests == nil:
+		case r.Tests == nil || math.IsNaN(r.Tests[s.Compare].P):
 			cells = append(cells, "—", "—", "—")
 		default:
 			c := r.Tests[s.Compare]
@@ -97,10 +97,10 @@ func WriteMarkdown(w io.Writer, s *Summary, opt MarkdownOptions) error {
 Each row groups the runs whose configurations are equal except for the seed and that were scored on the same evaluation split; *seeds* counts them. The columns before it show the method and the configuration fields that differ between rows.
 
 - **mean ± h**: the mean over seeds and the half-width of its %s %% confidence interval, h = t(%s; n−1)·s/√n, with s the standard deviation over the n seeds (n − 1 denominator) and t the quantile of Student's t (golang.org/x/perf/benchmath, AssumeNormal). A value marked (n=1) comes from a single seed and has no interval. The seed sets the initial weights, labels, augmentations and batches, not the data split.
-- **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).
+- **NMI, ARI, ACC, m2o ACC**: the best head's (chosen by NMI on the *training* labels) clustering scores on the evaluation split; **linear probe**, **kNN**: accuracies in [0, 1] on the frozen features; **eff. clusters**: exp(entropy) of the best head's cluster sizes; **time (s)**: wall time of the whole run, which depends on the machine (see Provenance).%s
 - **Δ**: the mean of the per-seed differences with the baseline, %s, in %s (row − baseline, over the seeds the two share), ± the half-width of its t-interval, then [the %s %% percentile bootstrap interval] (%d resamples from a fixed stream). A seed fixes the initial weights, data order and augmentation streams, so runs of one seed pair across methods; the seeds pair when one row's seed set contains the other's.
 - **p**: two-sided exact Wilcoxon signed-rank test of those differences (zero differences dropped; exact distribution, with average ranks for ties), where the seeds pair. Where they do not, marked (U) and *unpaired*, the two-sided Mann–Whitney U test of the two samples (exact distribution; benchmath AssumeNothing). — marks rows on another dataset or split, which are not compared. **p (Holm)**: p after Holm's step-down correction across the rows compared with the same baseline, which controls the chance of any false positive among them. With n paired seeds the smallest attainable p is 2/2ⁿ: 0.0625 for 5, 0.031 for 6, 0.0039 for 9, 0.002 for 10, so **with 5 or fewer paired seeds no difference can reach p < 0.05, however large it is**; unpaired, with n seeds a side it is 2/C(2n, n), 0.1 for 3 and 0.0079 for 5.%s
-`, pct, q, baselineNote(s), cmp.Header, pct, BootstrapResamples, minPNote(s))
+`, pct, q, metricDocs(s), baselineNote(s), cmp.Header, pct, BootstrapResamples, minPNote(s))
 
 	if len(opt.Figures) > 0 {
 		b.WriteString("\n## Figures\n")
@@ -156,9 +156,24 @@ func WriteFile(path string, s *Summary, opt MarkdownOptions) error {
 	})
 }
 
+// metricDocs returns the footnotes of the shown metrics outside
+// DefaultColumns, each a bullet of its own.
+func metricDocs(s *Summary) string {
+	var b strings.Builder
+	for _, m := range s.Metrics {
+		if m.Doc != "" {
+			fmt.Fprintf(&b, "\n- **%s**: %s.", m.Header, m.Doc)
+		}
+	}
+	return b.String()
+}
+
 // FormatStat formats a summary as "mean ± half-width" with the given decimals,
 // or "mean (n=1)" for a single seed.
 func FormatStat(s Stat, decimals int) string {
+	if math.IsNaN(s.Mean) {
+		return "—"
+	}
 	if len(s.Values) < 2 || math.IsInf(s.HalfWidth(), 0) {
 		return fmt.Sprintf("%.*f (n=%d)", decimals, s.Mean, len(s.Values))
 	}

@@ -24,22 +24,54 @@ type Metric struct {
 	// Header is the column title; Decimals the digits shown after the point.
 	Header   string
 	Decimals int
-	// Value reads the metric from a record.
+	// Value reads the metric from a record; NaN if the record does not carry it.
 	Value func(*bench.Record) float64
+	// Doc, for the metrics outside [DefaultColumns], is the footnote that says
+	// what the column holds.
+	Doc string
 }
 
-// Metrics are the metrics a report shows, in column order: the best head's
-// clustering scores, the probes on frozen features, the best head's degeneracy on
-// the evaluation split, and the run's total wall time in seconds.
+// Metrics are the metrics a report can show: the best head's clustering scores,
+// the probes on frozen features, the best head's degeneracy on the evaluation
+// split and the run's total wall time in seconds (the [DefaultColumns]), then
+// the scores on the training split that the imbalance study reads. A Value of
+// NaN means the record does not carry the metric; a row with such a record
+// shows "—" for it and is not tested on it.
 var Metrics = []Metric{
-	{"nmi", "NMI", 4, func(r *bench.Record) float64 { return r.Final.NMI }},
-	{"ari", "ARI", 4, func(r *bench.Record) float64 { return r.Final.ARI }},
-	{"acc", "ACC", 4, func(r *bench.Record) float64 { return r.Final.ACC }},
-	{"m2o_acc", "m2o ACC", 4, func(r *bench.Record) float64 { return r.Final.ManyToOne }},
-	{"linear_probe", "linear probe", 4, func(r *bench.Record) float64 { return r.Final.LinearProbe }},
-	{"knn", "kNN", 4, func(r *bench.Record) float64 { return r.Final.KNN }},
-	{"effective_clusters", "eff. clusters", 2, func(r *bench.Record) float64 { return r.Final.EffectiveClusters }},
-	{"total", "time (s)", 1, func(r *bench.Record) float64 { return r.Timings.Total }},
+	{"nmi", "NMI", 4, func(r *bench.Record) float64 { return r.Final.NMI }, ""},
+	{"ari", "ARI", 4, func(r *bench.Record) float64 { return r.Final.ARI }, ""},
+	{"acc", "ACC", 4, func(r *bench.Record) float64 { return r.Final.ACC }, ""},
+	{"m2o_acc", "m2o ACC", 4, func(r *bench.Record) float64 { return r.Final.ManyToOne }, ""},
+	{"linear_probe", "linear probe", 4, func(r *bench.Record) float64 { return r.Final.LinearProbe }, ""},
+	{"knn", "kNN", 4, func(r *bench.Record) float64 { return r.Final.KNN }, ""},
+	{"effective_clusters", "eff. clusters", 2, func(r *bench.Record) float64 { return r.Final.EffectiveClusters }, ""},
+	{"total", "time (s)", 1, func(r *bench.Record) float64 { return r.Timings.Total }, ""},
+	{"train_nmi", "train NMI", 4, trainNMI,
+		"the best head's NMI on the *training* split (its predictions against the true training labels): the clustering of the data the method saw, long-tailed under --imbalance, where the evaluation split is not"},
+	{"size_l1", "size L1", 3, sizeL1,
+		"the L1 distance between the best head's last pseudo-label sizes and the training split's class sizes, both as fractions sorted largest first (0: the classes' size profile; at most 2); recorded for runs with --imbalance only"},
+}
+
+// DefaultColumns are the metrics a report shows unless Options.Columns says
+// otherwise.
+var DefaultColumns = []string{"nmi", "ari", "acc", "m2o_acc", "linear_probe", "knn", "effective_clusters", "total"}
+
+func trainNMI(r *bench.Record) float64 {
+	if b := r.Final.BestHead; b >= 0 && b < len(r.Final.Heads) {
+		return r.Final.Heads[b].TrainNMI
+	}
+	return math.NaN()
+}
+
+func sizeL1(r *bench.Record) float64 {
+	if len(r.Epochs) == 0 {
+		return math.NaN()
+	}
+	heads := r.Epochs[len(r.Epochs)-1].Heads
+	if b := r.Final.BestHead; b >= 0 && b < len(heads) && heads[b].SizeL1 != nil {
+		return *heads[b].SizeL1
+	}
+	return math.NaN()
 }
 
 // MetricNames lists the names of [Metrics].
@@ -62,9 +94,12 @@ type Options struct {
 	// must name exactly one row) or a 1-based row number as the table shows it.
 	// "" means row 1.
 	Baseline string
-	// Compare is the name of the metric tested against the baseline (see
-	// [Metrics]); "" means "nmi".
+	// Compare is the name of the metric tested against the baseline, one of
+	// the columns; "" means "nmi".
 	Compare string
+	// Columns are the names of the metrics the table shows, in order (see
+	// [Metrics]); nil means [DefaultColumns].
+	Columns []string
 	// Confidence is the level of the intervals, in (0, 1); 0 means 0.95.
 	Confidence float64
 	// By, if not "", is the JSON name of a config field (say "imbalance") that
@@ -100,10 +135,10 @@ type Row struct {
 	EvalSplit string
 	// Seeds are the runs' seeds in the order the records were read.
 	Seeds []uint64
-	// Stats holds one entry per metric of [Metrics], in that order.
+	// Stats holds one entry per metric of Summary.Metrics, in that order.
 	Stats []Stat
 	// Tests compare the row with its baseline row, BaselineRow (an index in
-	// Summary.Rows), one entry per metric of [Metrics]; nil, with BaselineRow
+	// Summary.Rows), one entry per metric of Summary.Metrics; nil, with BaselineRow
 	// −1, for a baseline itself and for rows that are not compared (on another
 	// dataset or evaluation split than their baseline, or in a stratum without
 	// one).
@@ -148,8 +183,10 @@ type Summary struct {
 	// (the order of bench.Methods; unknown methods last), then first appearance;
 	// with Options.By, by stratum (first appearance) before all that.
 	Rows []Row
+	// Metrics are the table's columns (Options.Columns).
+	Metrics []Metric
 	// Baseline is the index in Rows of the baseline row (of the first stratum
-	// with Options.By); Compare the index in [Metrics] of the metric tested
+	// with Options.By); Compare the index in Metrics of the metric tested
 	// against it.
 	Baseline, Compare int
 	// By is Options.By; Baselines are the indices of every stratum's baseline
@@ -190,7 +227,7 @@ type Provenance struct {
 }
 
 // Summarize groups recs by configuration — the full config except its seed, plus
-// the evaluation split — and summarises each metric of [Metrics] over the seeds of
+// the evaluation split — and summarises each metric of Options.Columns over the seeds of
 // each group with benchmath: the mean and its confidence interval under
 // benchmath.AssumeNormal (Student's t; see [Stat]). Every row on the baseline's
 // dataset and split is then tested against the baseline row, metric by metric
@@ -219,11 +256,32 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 	if compare == "" {
 		compare = "nmi"
 	}
-	ci := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == compare })
-	if ci < 0 {
+	columns := opt.Columns
+	if columns == nil {
+		columns = DefaultColumns
+	}
+	var metrics []Metric
+	for _, name := range columns {
+		i := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == name })
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("reports: %w: unknown metric %q (valid: %s)", ErrOption, name, strings.Join(MetricNames(), ", "))
+		case slices.ContainsFunc(metrics, func(m Metric) bool { return m.Name == name }):
+			return nil, fmt.Errorf("reports: %w: metric %q is listed twice", ErrOption, name)
+		}
+		metrics = append(metrics, Metrics[i])
+	}
+	if len(metrics) == 0 {
+		return nil, fmt.Errorf("reports: %w: no metrics to show", ErrOption)
+	}
+	if !slices.Contains(MetricNames(), compare) {
 		return nil, fmt.Errorf("reports: %w: unknown metric %q (valid: %s)", ErrOption, compare, strings.Join(MetricNames(), ", "))
 	}
-	s := &Summary{Compare: ci, Confidence: conf}
+	ci := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == compare })
+	if ci < 0 {
+		return nil, fmt.Errorf("reports: %w: the tested metric %q is not among the columns %s", ErrOption, compare, strings.Join(columns, ", "))
+	}
+	s := &Summary{Metrics: metrics, Compare: ci, Confidence: conf}
 
 	// Group, in order of first appearance.
 	index := map[string]int{}
@@ -265,11 +323,15 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 
 	for i := range s.Rows {
 		row := &s.Rows[i]
-		row.Stats = make([]Stat, len(Metrics))
-		for m, metric := range Metrics {
+		row.Stats = make([]Stat, len(metrics))
+		for m, metric := range metrics {
 			vals := make([]float64, len(row.Records))
 			for j, r := range row.Records {
 				vals[j] = metric.Value(r)
+			}
+			if slices.ContainsFunc(vals, math.IsNaN) {
+				row.Stats[m] = Stat{Values: vals, Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+				continue
 			}
 			// NewSample sorts its argument: give it a copy.
 			sum := benchmath.AssumeNormal.Summary(benchmath.NewSample(slices.Clone(vals), &benchmath.DefaultThresholds), conf)
@@ -286,14 +348,14 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 			continue
 		}
 		base := &s.Rows[row.BaselineRow]
-		row.Tests = make([]Test, len(Metrics))
-		for m := range Metrics {
+		row.Tests = make([]Test, len(metrics))
+		for m := range metrics {
 			row.Tests[m] = compareRows(base, row, m, conf)
 		}
 	}
 	// Holm's correction within each family: the rows tested against one baseline.
 	for _, b := range s.Baselines {
-		for m := range Metrics {
+		for m := range metrics {
 			var ps []float64
 			for i := range s.Rows {
 				if s.Rows[i].BaselineRow == b {
@@ -319,6 +381,11 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 func compareRows(base, row *Row, m int, conf float64) Test {
 	t := Test{PPaired: math.NaN(), BootLo: math.NaN(), BootHi: math.NaN(),
 		Diff: Stat{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}
+	if math.IsNaN(base.Stats[m].Mean) || math.IsNaN(row.Stats[m].Mean) {
+		// A metric some record does not carry is not tested.
+		t.PUnpaired, t.P = math.NaN(), math.NaN()
+		return t
+	}
 	x := benchmath.NewSample(slices.Clone(base.Stats[m].Values), &benchmath.DefaultThresholds)
 	y := benchmath.NewSample(slices.Clone(row.Stats[m].Values), &benchmath.DefaultThresholds)
 	t.PUnpaired = benchmath.AssumeNothing.Compare(x, y).P

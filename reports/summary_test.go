@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -262,7 +263,11 @@ func TestSummarizeBaseline(t *testing.T) {
 		{in, Options{Baseline: "0"}, 0, "baseline row 0 out of range"},
 		{in, Options{Baseline: "byol"}, 0, `baseline "byol" is no row's method (methods: sela, deepcluster, naive)`},
 		{twoSela, Options{Baseline: "sela"}, 0, `baseline "sela" matches rows 1, 2; give a row number`},
-		{in, Options{Compare: "f1"}, 0, `unknown metric "f1" (valid: nmi, ari, acc, m2o_acc, linear_probe, knn, effective_clusters, total)`},
+		{in, Options{Compare: "f1"}, 0, `unknown metric "f1" (valid: nmi, ari, acc, m2o_acc, linear_probe, knn, effective_clusters, total, train_nmi, size_l1)`},
+		{in, Options{Columns: []string{"knn", "f1"}}, 0, `unknown metric "f1"`},
+		{in, Options{Columns: []string{"knn", "knn"}}, 0, `metric "knn" is listed twice`},
+		{in, Options{Columns: []string{}}, 0, `no metrics to show`},
+		{in, Options{Columns: []string{"knn"}}, 0, `the tested metric "nmi" is not among the columns knn`},
 		{in, Options{Confidence: 1}, 0, "confidence must be in (0, 1)"},
 		{nil, Options{}, 0, "no records"},
 	} {
@@ -296,9 +301,57 @@ func TestSummarizeCompareMetric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.Rows[1].Tests[s.Compare].P; Metrics[s.Compare].Name != test.metric || !near(got, test.want) {
-			t.Errorf("%s: compared %s, p = %v, want %v", test.metric, Metrics[s.Compare].Name, got, test.want)
+		if got := s.Rows[1].Tests[s.Compare].P; s.Metrics[s.Compare].Name != test.metric || !near(got, test.want) {
+			t.Errorf("%s: compared %s, p = %v, want %v", test.metric, s.Metrics[s.Compare].Name, got, test.want)
 		}
+	}
+}
+
+// TestColumns: the chosen metrics in their order; a metric some record of a
+// row does not carry (size_l1 without --imbalance) shows as — and is not tested.
+func TestColumns(t *testing.T) {
+	withHeads := func(r *bench.Record, trainNMI float64, l1 *float64) *bench.Record {
+		r.Final.BestHead = 1
+		r.Final.Heads = []bench.HeadScores{{TrainNMI: -1}, {TrainNMI: trainNMI}}
+		r.Epochs = []bench.EpochStats{{Heads: []bench.HeadEpoch{{}, {SizeL1: l1}}}}
+		return r
+	}
+	l1 := func(v float64) *float64 { return &v }
+	in := []*bench.Record{
+		withHeads(mkRec("sela", 0, 0.5), 0.6, l1(0.3)), withHeads(mkRec("sela", 1, 0.5), 0.7, l1(0.5)),
+		withHeads(mkRec("deepcluster", 0, 0.5), 0.8, l1(0.1)), withHeads(mkRec("deepcluster", 1, 0.5), 0.9, nil),
+	}
+	s, err := Summarize(in, Options{Columns: []string{"train_nmi", "size_l1", "nmi"}, Compare: "train_nmi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range s.Metrics {
+		names = append(names, m.Name)
+	}
+	if !slices.Equal(names, []string{"train_nmi", "size_l1", "nmi"}) || s.Compare != 0 {
+		t.Fatalf("columns %v, compare %d", names, s.Compare)
+	}
+	sela, dc := s.Rows[0], s.Rows[1]
+	if !near(sela.Stats[0].Mean, 0.65) || !near(sela.Stats[1].Mean, 0.4) || !near(dc.Stats[0].Mean, 0.85) {
+		t.Errorf("train NMI %v, %v; size L1 %v", sela.Stats[0].Mean, dc.Stats[0].Mean, sela.Stats[1].Mean)
+	}
+	if !math.IsNaN(dc.Stats[1].Mean) || !math.IsNaN(dc.Tests[1].P) || math.IsNaN(dc.Tests[0].P) {
+		t.Errorf("deepcluster's size L1 %v (p %v) should be missing; train NMI p %v", dc.Stats[1].Mean, dc.Tests[1].P, dc.Tests[0].P)
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, s, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`\|\s+train NMI\s+\|\s+size L1\s+\|\s+NMI\s+\|`, `\|\s+—\s+\|`, `- \*\*train NMI\*\*: the best head's NMI on the \*training\* split`, `- \*\*size L1\*\*: the L1 distance`} {
+		if !regexp.MustCompile(want).MatchString(b.String()) {
+			t.Errorf("the markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+	// A record without heads has no training-split NMI.
+	s, err = Summarize([]*bench.Record{mkRec("sela", 0, 0.5)}, Options{Columns: []string{"nmi", "train_nmi"}})
+	if err != nil || !math.IsNaN(s.Rows[0].Stats[1].Mean) {
+		t.Errorf("err %v, train NMI of a record without heads %v", err, s.Rows[0].Stats)
 	}
 }
 

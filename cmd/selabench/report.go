@@ -22,12 +22,13 @@ func init() {
 }
 
 func runReport(args []string, out, errOut io.Writer) error {
-	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--by FIELD] [--metric nmi] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
+	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--by FIELD] [--metric nmi] [--columns nmi,…] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
 	outPath := fs.String("out", "", "write the report to this markdown `file` (atomically; its directory is created), with its figures as PNG files beside it, instead of to stdout")
 	baseline := fs.String("baseline", "", "row the others are tested against: a `method` naming one row, or a 1-based row number (default row 1); with --by, the method or row number within each stratum")
 	by := fs.String("by", "", "split the table into strata by the value of a configuration `field` (e.g. imbalance): each row is tested against the --baseline method's row of its own stratum, with Holm's correction per stratum")
 	metric := fs.String("metric", "nmi", "metric tested against the baseline: "+strings.Join(reports.MetricNames(), ", "))
+	columns := fs.String("columns", strings.Join(reports.DefaultColumns, ","), "comma-separated metrics the table shows, in order, among: "+strings.Join(reports.MetricNames(), ", ")+" (train_nmi: the best head on the training split; size_l1: its pseudo-label sizes against the class sizes, runs with --imbalance only)")
 	title := fs.String("title", "", "heading of the report (default \"Results on DATASETS (SPLITS)\")")
 	note := fs.String("note", "", "a markdown paragraph under the title: how the runs were made, what to look at")
 	asJSON := fs.Bool("json", false, "print the table as JSON Lines instead, one object per row: the varying config fields, n, and per metric the mean, interval, paired difference with its t and bootstrap intervals, p_paired (Wilcoxon), p_holm and p_unpaired (Mann–Whitney); --out writes it to that file")
@@ -57,7 +58,10 @@ func runReport(args []string, out, errOut io.Writer) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("no usable records in %s", strings.Join(paths, ", "))
 	}
-	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric, By: *by})
+	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric, By: *by, Columns: strings.Split(*columns, ",")})
+	if errors.Is(err, reports.ErrOption) && strings.Contains(err.Error(), "metric") {
+		return usagef("--columns/--metric: %v", err)
+	}
 	if errors.Is(err, reports.ErrOption) {
 		if *by != "" {
 			return usagef("--baseline/--by: %v", err)
