@@ -425,7 +425,8 @@ func groupKey(r *bench.Record) (string, error) {
 }
 
 // Label names row i for a figure's legend: the method, then the values of the
-// other varying fields ("sela k=30"), as the table's first columns do.
+// other varying fields ("sela k=30"), as the table's first columns do; an
+// unset optional field (τ of a method that does not read it) is left out.
 func (s *Summary) Label(i int) string {
 	r := &s.Rows[i]
 	parts := []string{r.Config.Method}
@@ -434,7 +435,9 @@ func (s *Summary) Label(i int) string {
 			parts = append(parts, r.EvalSplit)
 			continue
 		}
-		parts = append(parts, f+"="+configValue(&r.Config, f))
+		if v := configCell(&r.Config, f); v != "—" {
+			parts = append(parts, f+"="+v)
+		}
 	}
 	return strings.Join(parts, " ")
 }

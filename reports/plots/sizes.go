@@ -233,12 +233,6 @@ func sizePanels(path, title string, groups []Group, bars, lines [][]float64) err
 	}
 
 	return writePNG(path, figWidth, h, func(dc draw.Canvas) {
-		tc := dc
-		tc.Min.Y = dc.Max.Y - titleHeight
-		sty := plot.New().Title.TextStyle
-		sty.Font = sans(12)
-		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-		tc.FillText(sty, tc.Center(), title)
 		body := draw.Crop(dc, 0, 0, 0, -titleHeight)
 		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(6), PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
 		canvases := plot.Align(grid, tiles, body)
@@ -249,6 +243,13 @@ func sizePanels(path, title string, groups []Group, bars, lines [][]float64) err
 				}
 			}
 		}
+		// The title last, over the panels' backgrounds.
+		tc := dc
+		tc.Min.Y = dc.Max.Y - titleHeight
+		sty := plot.New().Title.TextStyle
+		sty.Font = sans(12)
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+		tc.FillText(sty, tc.Center(), title)
 	})
 }
 
