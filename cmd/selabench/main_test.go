@@ -14,6 +14,18 @@ import (
 	"github.com/selabench/selabench/internal/npy"
 )
 
+// testMainEnv, set to 1 in its environment, makes the test binary the selabench
+// command: TestMain runs main on the binary's own arguments instead of the
+// tests. TestSweepKilled runs the CLI so, as a child process it can kill -9.
+const testMainEnv = "SELABENCH_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(testMainEnv) == "1" {
+		main() // exits with the command's status
+	}
+	os.Exit(m.Run())
+}
+
 // runCLI runs the command line in-process and returns status, stdout and stderr.
 func runCLI(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer

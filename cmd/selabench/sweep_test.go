@@ -113,16 +113,6 @@ func TestSweepErrors(t *testing.T) {
 	}
 }
 
-// TestSweepSubprocess is not a test: TestSweepKilled runs the CLI through it in
-// a child process (the test binary itself), so that it can kill -9 it.
-func TestSweepSubprocess(t *testing.T) {
-	args := os.Getenv("SELABENCH_CHILD_ARGS")
-	if args == "" {
-		t.Skip("run by TestSweepKilled")
-	}
-	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
-}
-
 // TestSweepKilled kills a running sweep with SIGKILL once it has recorded two
 // cells, checks that the results file holds only whole records, and resumes it.
 func TestSweepKilled(t *testing.T) {
@@ -131,8 +121,8 @@ func TestSweepKilled(t *testing.T) {
 	}
 	dir := t.TempDir()
 	smoke := filepath.Join("..", "..", "bench", "sweeps", "smoke.json")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepSubprocess$")
-	cmd.Env = append(os.Environ(), "SELABENCH_CHILD_ARGS="+strings.Join([]string{"sweep", smoke, "--out", dir}, "\x1f"))
+	cmd := exec.Command(os.Args[0], "sweep", smoke, "--out", dir) // the CLI, through TestMain
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,12 @@ import (
 // kcMax bounds the k block so that an nr-wide panel of packed B (kc·nr·4
 // bytes) stays in the L1 data cache while the mc×kc block of packed A stays
 // in L2 (the kernels' mcMax). It must depend neither on the kernel nor on the
-// number of goroutines: it fixes the order of the sums. A variable only so
-// that the tuning test can sweep it. Blocking was tuned on the development
-// machine (AMD EPYC, 48 KiB L1d and 1 MiB L2 per core) with TestTune.
-var kcMax = 512
+// number of goroutines: it fixes the order of the sums, so changing it changes
+// the bits of every product with k > kcMax. The value and the kernels' mcMax
+// were chosen by timing each kernel on one thread over benchShapes for a grid
+// of candidates, on a core with a 48 KiB L1d and a 1 MiB L2; to retune for
+// another cache hierarchy, edit them and compare BenchmarkKernels runs.
+const kcMax = 512
 
 const (
 	// ncMax bounds the columns of a packed B block (kc·ncMax·4 bytes, for L3).

@@ -8,9 +8,10 @@ import (
 )
 
 // BenchmarkTrainStep measures forward + backward + SGD step (momentum 0.9,
-// weight decay 5e-4, one 10-class head) on random data; compare with
-// /work/notes/torch_trainstep.py. model=cnn is the 1×28×28 CNN, model=cnn-cifar
-// the 3×32×32 one.
+// weight decay 5e-4, one 10-class head) on random data. model=cnn is the
+// 1×28×28 CNN, model=cnn-cifar the 3×32×32 one. testdata/torch_trainstep.py
+// times PyTorch's CPU step on the same models and prints Go benchmark lines
+// (BenchmarkTorchTrainStep/model=…/batch=…) to read beside these.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, bc := range []struct {
 		model string
