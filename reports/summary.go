@@ -87,6 +87,23 @@ func MetricNames() []string {
 // naming no row or several, an unknown metric); Summarize's errors wrap it.
 var ErrOption = errors.New("invalid option")
 
+// An OptionError is an [Options] field that does not fit the records; it
+// matches [ErrOption]. Option names the field ("Columns", "Compare",
+// "Baseline", "By" or "Confidence"), so that a caller can name its own flag.
+type OptionError struct {
+	Option string
+	Msg    string
+}
+
+func (e *OptionError) Error() string { return "reports: invalid option: " + e.Msg }
+
+// Is makes an OptionError match ErrOption.
+func (e *OptionError) Is(target error) bool { return target == ErrOption }
+
+func optionError(option, format string, args ...any) error {
+	return &OptionError{Option: option, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Options configure [Summarize]. The zero value compares NMI at 95 % confidence
 // against the first row.
 type Options struct {
@@ -239,7 +256,7 @@ type Provenance struct {
 // an independent sample.
 //
 // Summarize does not modify recs. It fails on no records, and with an error
-// wrapping [ErrOption] on an unknown metric or a baseline that names no row or
+// *OptionError (matching [ErrOption]) on an unknown metric or a baseline that names no row or
 // several.
 func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 	if len(recs) == 0 {
@@ -250,7 +267,7 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 		conf = 0.95
 	}
 	if !(conf > 0 && conf < 1) {
-		return nil, fmt.Errorf("reports: %w: confidence must be in (0, 1), got %v", ErrOption, conf)
+		return nil, optionError("Confidence", "confidence must be in (0, 1), got %v", conf)
 	}
 	compare := opt.Compare
 	if compare == "" {
@@ -265,21 +282,21 @@ func Summarize(recs []*bench.Record, opt Options) (*Summary, error) {
 		i := slices.IndexFunc(Metrics, func(m Metric) bool { return m.Name == name })
 		switch {
 		case i < 0:
-			return nil, fmt.Errorf("reports: %w: unknown metric %q (valid: %s)", ErrOption, name, strings.Join(MetricNames(), ", "))
+			return nil, optionError("Columns", "unknown metric %q (valid: %s)", name, strings.Join(MetricNames(), ", "))
 		case slices.ContainsFunc(metrics, func(m Metric) bool { return m.Name == name }):
-			return nil, fmt.Errorf("reports: %w: metric %q is listed twice", ErrOption, name)
+			return nil, optionError("Columns", "metric %q is listed twice", name)
 		}
 		metrics = append(metrics, Metrics[i])
 	}
 	if len(metrics) == 0 {
-		return nil, fmt.Errorf("reports: %w: no metrics to show", ErrOption)
+		return nil, optionError("Columns", "no metrics to show")
 	}
 	if !slices.Contains(MetricNames(), compare) {
-		return nil, fmt.Errorf("reports: %w: unknown metric %q (valid: %s)", ErrOption, compare, strings.Join(MetricNames(), ", "))
+		return nil, optionError("Compare", "unknown metric %q (valid: %s)", compare, strings.Join(MetricNames(), ", "))
 	}
 	ci := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == compare })
 	if ci < 0 {
-		return nil, fmt.Errorf("reports: %w: the tested metric %q is not among the columns %s", ErrOption, compare, strings.Join(columns, ", "))
+		return nil, optionError("Compare", "the tested metric %q is not among the columns %s", compare, strings.Join(columns, ", "))
 	}
 	s := &Summary{Metrics: metrics, Compare: ci, Confidence: conf}
 
@@ -506,14 +523,14 @@ func (s *Summary) setBaselines(spec, by string) error {
 		return nil
 	}
 	if !slices.ContainsFunc(configFields, func(f configFieldInfo) bool { return f.name == by }) || by == "method" {
-		return fmt.Errorf("reports: %w: --by %q is not a configuration field other than method", ErrOption, by)
+		return optionError("By", "%q is not a configuration field other than method", by)
 	}
 	if spec == "" {
 		spec = s.Rows[0].Config.Method
 	}
 	nth, numErr := strconv.Atoi(spec)
 	if numErr == nil && nth < 1 {
-		return fmt.Errorf("reports: %w: baseline row %d: the rows of a stratum count from 1", ErrOption, nth)
+		return optionError("Baseline", "baseline row %d: the rows of a stratum count from 1", nth)
 	}
 	s.By = by
 	var values []string
@@ -538,7 +555,7 @@ func (s *Summary) setBaselines(spec, by string) error {
 			continue
 		case 1:
 		default:
-			return fmt.Errorf("reports: %w: baseline %q matches %d rows with %s = %s; the rows must differ in %s only", ErrOption, spec, len(match), by, v, by)
+			return optionError("Baseline", "baseline %q matches %d rows with %s = %s; the rows must differ in %s only", spec, len(match), by, v, by)
 		}
 		b := match[0]
 		if !found {
@@ -548,10 +565,10 @@ func (s *Summary) setBaselines(spec, by string) error {
 		link(b, strata[v])
 	}
 	if !found && numErr == nil {
-		return fmt.Errorf("reports: %w: baseline row %d: no stratum of %s has that many rows", ErrOption, nth, by)
+		return optionError("Baseline", "baseline row %d: no stratum of %s has that many rows", nth, by)
 	}
 	if !found {
-		return fmt.Errorf("reports: %w: baseline %q is no row's method", ErrOption, spec)
+		return optionError("Baseline", "baseline %q is no row's method", spec)
 	}
 	return nil
 }
@@ -562,7 +579,7 @@ func (s *Summary) findBaseline(spec string) (int, error) {
 	}
 	if n, err := strconv.Atoi(spec); err == nil {
 		if n < 1 || n > len(s.Rows) {
-			return 0, fmt.Errorf("reports: %w: baseline row %d out of range: the table has %d rows", ErrOption, n, len(s.Rows))
+			return 0, optionError("Baseline", "baseline row %d out of range: the table has %d rows", n, len(s.Rows))
 		}
 		return n - 1, nil
 	}
@@ -582,11 +599,11 @@ func (s *Summary) findBaseline(spec string) (int, error) {
 				methods = append(methods, m)
 			}
 		}
-		return 0, fmt.Errorf("reports: %w: baseline %q is no row's method (methods: %s)", ErrOption, spec, strings.Join(methods, ", "))
+		return 0, optionError("Baseline", "baseline %q is no row's method (methods: %s)", spec, strings.Join(methods, ", "))
 	case 1:
 		return b, nil
 	}
-	return 0, fmt.Errorf("reports: %w: baseline %q matches rows %s; give a row number", ErrOption, spec, strings.Join(match, ", "))
+	return 0, optionError("Baseline", "baseline %q matches rows %s; give a row number", spec, strings.Join(match, ", "))
 }
 
 // configFields are bench.Config's JSON field names and indices, seed excluded.

@@ -21,6 +21,9 @@ func init() {
 	})
 }
 
+// reportFlags names the flag behind each reports.Options field.
+var reportFlags = map[string]string{"Baseline": "--baseline", "By": "--by", "Compare": "--metric", "Columns": "--columns"}
+
 func runReport(args []string, out, errOut io.Writer) error {
 	fs := newFlags("report", "selabench report RESULTS.jsonl... [--out reports/NAME.md] [--baseline METHOD|ROW] [--by FIELD] [--metric nmi] [--columns nmi,…] [--title TITLE] [--json]  |  selabench report --bench OLD.txt [NEW.txt] [--out FILE.md]", errOut)
 	benchMode := fs.Bool("bench", false, "the files are go test -bench outputs (OLD [NEW]): a benchstat-style markdown table of medians, changes and p-values")
@@ -59,14 +62,11 @@ func runReport(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("no usable records in %s", strings.Join(paths, ", "))
 	}
 	s, err := reports.Summarize(recs, reports.Options{Baseline: *baseline, Compare: *metric, By: *by, Columns: strings.Split(*columns, ",")})
-	if errors.Is(err, reports.ErrOption) && strings.Contains(err.Error(), "metric") {
-		return usagef("--columns/--metric: %v", err)
-	}
-	if errors.Is(err, reports.ErrOption) {
-		if *by != "" {
-			return usagef("--baseline/--by: %v", err)
+	var oe *reports.OptionError
+	if errors.As(err, &oe) {
+		if flag, ok := reportFlags[oe.Option]; ok {
+			return usagef("%s: %v", flag, err)
 		}
-		return usagef("--baseline: %v", err)
 	}
 	if err != nil {
 		return err
