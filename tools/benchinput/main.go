@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/selabench/selabench/internal/logits"
 	"github.com/selabench/selabench/internal/npy"
@@ -82,15 +81,6 @@ func write(args []string, errOut io.Writer) error {
 	if *out == "" {
 		return usageError{errors.New("--out is required")}
 	}
-	if !slices.Contains(logits.Kinds, logits.Kind(*kind)) {
-		return usageError{fmt.Errorf("--kind must be one of %v, got %q", logits.Kinds, *kind)}
-	}
-	if *n < 1 || *k < 1 {
-		return usageError{fmt.Errorf("--n and --k must be ≥ 1, got %d and %d", *n, *k)}
-	}
-	if *scale < 0 {
-		return usageError{fmt.Errorf("--scale must be ≥ 0, got %v", *scale)}
-	}
 	if *scale == 0 {
 		*scale = 1
 		if logits.Kind(*kind) == logits.Network {
@@ -100,7 +90,7 @@ func write(args []string, errOut io.Writer) error {
 	spec := logits.Spec{N: *n, K: *k, Kind: logits.Kind(*kind), Scale: *scale, Seed: *seed}
 	L, err := logits.Generate(spec)
 	if err != nil {
-		return usageError{err} // the spec's values come from the flags
+		return usageError{err} // the spec's values come from the flags, which Generate checks
 	}
 	logits.LogSoftmax(L, *n, *k)
 	if err := npy.WriteFile(*out, []int{*n, *k}, L); err != nil {
