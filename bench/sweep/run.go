@@ -209,7 +209,7 @@ func finished(path string) (map[string]bool, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return done, nil
 	}
-	recs, _, err := records.ReadLocated(path)
+	recs, _, err := records.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
