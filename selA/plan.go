@@ -8,9 +8,17 @@ import (
 // Chunking of the samples. A chunk is a contiguous block of rows whose size depends
 // only on N and K — never on the number of workers — so every per-chunk partial sum,
 // and their combination in chunk order, is the same for any GOMAXPROCS.
+//
+// A chunk holds at most chunkBytes of float32 kernel (it stays in a core's cache
+// while its rows are swept), and a problem of more than minChunkRows·minChunks rows
+// has at least minChunks chunks, so that the workers, which take chunks
+// dynamically, end within a small fraction of a pass of each other even when K is
+// small and one chunk would otherwise hold most rows.
 const (
-	chunkBytes = 2 << 20 // target float32 bytes per chunk (a few hundred rows)
-	maxChunks  = 256     // bounds the memory of the per-chunk partial column sums
+	chunkBytes   = 2 << 20 // largest float32 bytes per chunk
+	minChunks    = 16      // chunks of a problem large enough to share
+	minChunkRows = 1024    // a chunk is not split below this, so small solves stay in one piece
+	maxChunks    = 256     // bounds the memory of the per-chunk partial column sums
 )
 
 // plan is a fixed split of n rows into chunks, run on up to workers goroutines.
@@ -23,6 +31,7 @@ type plan struct {
 
 func newPlan(n, k, workers int) plan {
 	rows := max(1, chunkBytes/(4*k))
+	rows = min(rows, max(minChunkRows, (n+minChunks-1)/minChunks))
 	if (n+rows-1)/rows > maxChunks {
 		rows = (n + maxChunks - 1) / maxChunks
 	}

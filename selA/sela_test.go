@@ -354,7 +354,7 @@ func argmax(row []float32) int {
 // TestDeterminism: the same input gives the same bits for any GOMAXPROCS and any
 // Workers; the problem spans many chunks.
 func TestDeterminism(t *testing.T) {
-	const n, k = 24000, 100 // 9.6 MB: 5 chunks of 2 MiB
+	const n, k = 24000, 100 // 16 chunks of 1500 rows
 	if p := newPlan(n, k, 4); p.chunks < 4 {
 		t.Fatalf("only %d chunks", p.chunks)
 	}
