@@ -56,10 +56,10 @@ type Config struct {
 
 	// K clusters per head, Heads heads sharing the trunk (SeLa's multi-head
 	// self-labelling). Supervised training always uses one head of the dataset's
-	// classes; DeepCluster one head. Default K = 10, 5 heads: on the MNIST
-	// validation split (sela, MLP, 15 epochs, seed 0) five heads gave best-head NMI
-	// 0.49 and linear probe 94.8 % against 0.45 and 93.9 % with one head; K = 50
-	// (over-clustering) gave 0.51 and 95.1 % at twice the label-step time.
+	// classes; DeepCluster one head. Default K = 10 (the classes of the datasets
+	// here) and 5 heads, SeLa's multi-head setting: more heads give the best-head
+	// score more chances and the trunk more signal, at the cost of label steps
+	// (reports/ablations.md measures heads and K).
 	K     int `json:"k"`
 	Heads int `json:"heads"`
 	// OverHeads extra heads of OverK clusters each (OverK > K: over-clustering,
@@ -90,9 +90,8 @@ type Config struct {
 	// [0, 1] (the last lies past the end of training, so Nopts−1 solves happen).
 	// 0 means one solve at the start of every epoch (DeepCluster's rhythm).
 	// Used by sela, sela-exact and naive; DeepCluster always labels once per epoch.
-	// Default 0: on the MNIST validation split Nopts = 20 and 40 gave best-head NMI
-	// 0.49 and 0.57 (linear probe 93.7 % and 93.9 %) against 0.49 (94.8 %) once per
-	// epoch, for 1.4× and 2× the run time.
+	// Default 0, the cheapest schedule: SeLa's quadratic schedule costs more
+	// label steps (reports/ablations.md and reports/mnist-strong.md measure it).
 	Nopts int `json:"nopts"`
 	// Views is how the label step sees the training set: 0 the clean images, A ≥ 1
 	// the average of log P over A augmented views (1 is the official code's single

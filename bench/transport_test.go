@@ -187,18 +187,14 @@ func benchExact(b *testing.B, n, k int, kind logits.Kind) {
 // previous, clobbered one is freed) before it. Generation is sequential —
 // logits.Generate draws every row from one seeded stream and allocates the matrix
 // itself, so it can neither be split across goroutines nor fill a buffer backed
-// by huge pages (internal/hugemem) — and about half its time is first-touch page
+// by huge pages (internal/hugemem) — and much of its time is first-touch page
 // faults. Metrics: iters/op, solve-s (the whole SolveInPlace call: validation, the
 // log-softmax, kernel build, iterations, final sweep), build-s, iterate-s,
 // ms/iter, sparse-passes/op and density of the truncated kernel, gen-s, and
 // peak-GiB, the process's peak resident memory (VmHWM in /proc/self/status).
 //
-// Measured once on the suite's 2-core, 24 GiB virtual machine (shared with another
-// job): peak 15.74 GiB (the matrix is 14.32 GiB; the truncated kernel 0.56 GB);
-// 201 iterations (188 on the truncated kernel, density 0.024), solve 134 s (8.5 s
-// build, 74 s iterations, 3.5 s final sweep; the remaining 49 s are the validation
-// scan and the log-softmax); generation 177 s, single-threaded, with 4.1 million
-// first-touch page faults (the process's system time was 71 s).
+// The matrix alone is 14.3 GiB, so the process needs about 16 GiB; the README
+// gives a measured run.
 func BenchmarkSinkhornImageNet(b *testing.B) {
 	if os.Getenv("SELABENCH_IMAGENET") == "" {
 		b.Skip("set SELABENCH_IMAGENET=1 to run the ImageNet-sized solve (16 GiB, minutes)")

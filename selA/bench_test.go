@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/selabench/selabench/internal/logits"
 )
@@ -86,51 +83,6 @@ func uniform(k int) []float64 {
 		r[y] = 1 / float64(k)
 	}
 	return r
-}
-
-// TestPassRatio times the fused pass and the streaming-read ceiling alternately, 40
-// times each, so that both see the same machine load (the benchmark machine is
-// shared), and logs their medians and minima. Set SELA_RATIO=1 to run it, and
-// SELA_KERNEL=avx2 or go to time another implementation than the CPU's best:
-//
-//	SELA_RATIO=1 go test -run TestPassRatio -v ./selA
-func TestPassRatio(t *testing.T) {
-	if os.Getenv("SELA_RATIO") == "" {
-		t.Skip("set SELA_RATIO=1")
-	}
-	if name := os.Getenv("SELA_KERNEL"); name != "" {
-		defer func(old string) { kernelName = old }(kernelName)
-		kernelName = name
-	}
-	for _, c := range []struct{ n, k int }{{60000, 100}, {60000, 1000}} {
-		n, k := c.n, c.k
-		L := logProbs(t, n, k, logits.Gaussian, 1, 1)
-		w := new(Workspace)
-		in, err := newInput(w, L, n, k, defaultWorkers())
-		if err != nil {
-			t.Fatal(err)
-		}
-		kn := newKernel(w, n, k, defaultWorkers(), nil)
-		a, s := newScaling(k), make([]float64, k)
-		build(kn, in, 25, nil, initialB(w, in, 25), s)
-		updateA(a, uniform(k), s, 1)
-		bv, prev := make([]float64, n), make([]float64, n)
-		var tp, ts []float64
-		for range 40 {
-			t0 := time.Now()
-			kn.pass(a, 1/float64(n), bv, prev, s)
-			t1 := time.Now()
-			StreamSum(kn.g, n, k, 0)
-			t2 := time.Now()
-			tp = append(tp, t1.Sub(t0).Seconds())
-			ts = append(ts, t2.Sub(t1).Seconds())
-		}
-		slices.Sort(tp)
-		slices.Sort(ts)
-		gb := float64(kn.bytes()) / 1e9
-		t.Logf("n=%d k=%d (%s kernel, GOMAXPROCS %d): pass median %.2f ms (%.1f GB/s), min %.2f ms; stream median %.2f ms (%.1f GB/s), min %.2f ms; pass/stream speed: %.0f%% of medians, %.0f%% of minima",
-			n, k, kernelName, runtime.GOMAXPROCS(0), tp[20]*1e3, gb/tp[20], tp[0]*1e3, ts[20]*1e3, gb/ts[20], ts[0]*1e3, 100*ts[20]/tp[20], 100*ts[0]/tp[0])
-	}
 }
 
 // BenchmarkSinkhornReal times whole solves on a real network's log-probabilities:

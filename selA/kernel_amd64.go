@@ -21,9 +21,9 @@ func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *flo
 // fusedRows4AVX512 is fusedRowsAVX512 four rows at a time (same bits; rows a
 // multiple of 4): the rows share the loads of a and the loads and stores of s,
 // and the next four rows are prefetched. It is the AVX-512 pass for every row
-// length: on the 2-core Zen 5, N·K = 60 M, K = 10, 50, 100, 1000, it streams 8.5,
-// 27, 31, 46 GB/s, where one row at a time gave 2.2, 11, 24, 29–32 (the rows left
-// over, fewer than 4 per chunk, still take fusedRowsAVX512).
+// length, since sharing the loads matters most for short rows, where one row at a
+// time spends more on a and s than on the kernel (the rows left over, fewer than 4
+// per chunk, still take fusedRowsAVX512; BenchmarkPass compares them).
 //
 //go:noescape
 func fusedRows4AVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)

@@ -312,10 +312,9 @@ z_done:
 // prefetched meanwhile in address order, 256 bytes per block of 32 columns in both
 // loops: the first half during the dot products, the second during the updates;
 // what the loops leave (rows shorter than 32: all of it) is prefetched after the
-// group. The prefetches run one group or 4 KB ahead, whichever is more. Measured
-// on the 2-core Zen 5 at N·K = 60 M: K = 1000 without prefetching 31 GB/s, with it
-// 42 (two groups ahead, rows prefetched one by one, or into L2 only: 37–39); K = 10
-// one group ahead 3.8 GB/s, 4 KB ahead 8.5.
+// group. The prefetches run one group or 4 KB ahead, whichever is more: for short
+// rows one group is too close to hide the memory latency (the distances were chosen
+// by timing the alternatives with BenchmarkPass).
 //
 // Registers: Z0..Z15 the accumulators (row r in Z4r..Z4r+3), Z16..Z19 a block of a
 // (in the dot products) or of s (in the updates), Z20..Z23 converted g, Z24..Z27

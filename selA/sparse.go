@@ -57,10 +57,9 @@ const (
 	// sparseMaxDensity: in KernelAuto mode the sparse kernel is abandoned when more
 	// than this fraction of the entries is kept (a sparse pass then costs about as
 	// much as a dense one: it reads 6 bytes and does a gather and a scatter per
-	// entry, against 4 streamed bytes). Measured (BenchmarkSinkhorn, N = 60 000,
-	// λ = 25, 2-core Zen 5, four-row AVX-512 dense pass): K = 100 at density
-	// 0.12–0.15, 1.0–1.2 ms per sparse iteration against 0.52–0.57 dense; K = 1000
-	// at density 0.04–0.05, 2.4–2.7 against 4.8–5.0. Break-even near 0.07.
+	// entry, against 4 streamed bytes). The threshold sits a little below the
+	// break-even density that bench's BenchmarkSinkhorn measures between the two
+	// passes (reports/solvers.md).
 	sparseMaxDensity = 0.06
 	// sparseMaxK: column indices are stored as uint16.
 	sparseMaxK = 1 << 16

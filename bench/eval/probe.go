@@ -336,8 +336,9 @@ const (
 
 // chunkRows returns the chunk size for C classes and D features: the largest power of
 // 2 in [minChunkRows, maxChunkRows] whose products (C·rows·D multiply-adds) stay below
-// gemmSerialWork, so that gemm does not start its own goroutines inside ours (at
-// D = 512, C = 10 that made an evaluation 40 % slower); it divides groupRows.
+// gemmSerialWork, so that gemm does not start its own goroutines inside ours (two
+// levels of parallelism on the same cores only add scheduling); it divides
+// groupRows.
 func chunkRows(c, d int) int {
 	rows := maxChunkRows
 	for rows > minChunkRows && c*d*rows >= gemmSerialWork {

@@ -44,8 +44,8 @@
 // ranges, helping with the others' ranges when their own is done. Nobody
 // waits for a goroutine to start, only for claimed work to finish (by brief
 // spinning). The helper goroutines persist and poll for the next call for
-// 1 ms before parking, since waking a parked thread takes 0.1–0.3 ms on the
-// virtual machines the suite runs on.
+// 1 ms before parking, since waking a parked thread is slow on virtual
+// machines, next to a training step's products.
 //
 // # Kernels
 //

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Helper goroutines. Starting a goroutine, or waking a parked one, takes
-// 0.1–0.3 ms on the 2-core virtual machine the suite runs on — a third of a
-// 256×512×512 product. So the goroutines that help a call stay alive and,
+// Helper goroutines. Starting a goroutine, or waking a parked one, costs a
+// sizeable fraction of a small product (a training step's 256×512×512) on a
+// virtual machine, where waking a thread goes through the hypervisor. So the
+// goroutines that help a call stay alive and,
 // after each task, poll for the next one for helperSpin before parking
 // (OpenBLAS's threads do the same). Back-to-back calls, as in a training
 // loop, then find their helpers awake. Tasks never need a helper to arrive:

@@ -1,7 +1,7 @@
 // Package hugemem allocates large numeric buffers backed, where the OS allows, by
-// transparent huge pages. On the suite's virtual machines the first touch of fresh
-// memory costs 15–20 µs per 4 KiB page and every 4 KiB of a streamed buffer costs a
-// TLB miss with a two-level page walk; with 2 MiB pages both shrink by orders of
+// transparent huge pages. On virtual machines the first touch of fresh memory
+// costs a hypervisor fault per 4 KiB page and every 4 KiB of a streamed buffer costs
+// a TLB miss with a two-level page walk; with 2 MiB pages both shrink by orders of
 // magnitude (NumPy advises its large arrays the same way). Used by the Sinkhorn
 // kernel (selA) and the evaluation's feature copies (bench/eval).
 package hugemem

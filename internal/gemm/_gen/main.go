@@ -189,10 +189,10 @@ func main() {
 	kernels := []kernel{
 		// 12 accumulators + 2 B vectors + 2 broadcast registers = 16.
 		{name: "kernAVX2", reg: "Y", lanes: 8, mr: 6, nv: 2, nregs: 16, unrl: 4},
-		// 24 accumulators + 2 + 2 = 28 of 32. On the development machine
-		// (Zen 5) 12×32 matched 14×32, 8×48 and 6×64 within noise and wastes
-		// less on the network's shapes; explicit broadcasts beat EVEX
-		// embedded broadcasts by about 10 %.
+		// 24 accumulators + 2 + 2 = 28 of 32. 12×32 was as fast as 14×32,
+		// 8×48 and 6×64 when each was generated and timed with
+		// BenchmarkSgemm, and wastes less on the network's shapes; explicit
+		// broadcasts timed faster than EVEX embedded ones.
 		{name: "kernAVX512", reg: "Z", lanes: 16, mr: 12, nv: 2, nregs: 32, unrl: 4},
 	}
 	var w writer
