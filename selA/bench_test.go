@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/selabench/selabench/internal/logits"
 )
@@ -55,7 +56,7 @@ func benchPass(b *testing.B, mode KernelMode, n, k int) {
 	}
 	kn := newKernel(w, n, k, defaultWorkers(), nil)
 	a, s := newScaling(k), make([]float64, k)
-	build(kn, in, 25, nil, initialB(w, in, 25), s)
+	build(kn, in, 25, nil, initialB(w, in, 25, kn.p), s)
 	updateA(a, uniform(k), s, 1)
 	bv, prev := make([]float64, n), make([]float64, n)
 	c := 1 / float64(n)
@@ -116,12 +117,18 @@ func BenchmarkSinkhornReal(b *testing.B) {
 			b.Run("input="+name+"/solver="+c.solver, func(b *testing.B) {
 				w := new(Workspace)
 				var res *Result
+				var build, iterate, final time.Duration
 				for b.Loop() {
 					if res, err = w.Solve(L, n, k, c.opt); err != nil {
 						b.Fatal(err)
 					}
+					build, iterate, final = build+res.Build, iterate+res.Iterate, final+res.Final
 				}
+				ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(b.N) }
 				b.ReportMetric(float64(res.Iterations), "iters/op")
+				b.ReportMetric(ms(build), "build-ms")
+				b.ReportMetric(ms(iterate), "iterate-ms")
+				b.ReportMetric(ms(final), "final-ms")
 			})
 		}
 	}

@@ -43,39 +43,50 @@ func newKernel(w *Workspace, n, k, workers int, g []float32) *kernel {
 func (kn *kernel) bytes() int64 { return int64(kn.n) * int64(kn.k) * 4 }
 
 // build (re)computes G for λ and α (nil: none) from the input. If b0 is
-// not nil it also sets s = Gᵀb0, the column sums that give the first a. Each row of
-// the input is read whole (into v) before the row of G is written, so kn.g may be
-// the input's own memory (SolveInPlace): the bits of G are the same either way.
+// not nil it also sets s = Gᵀb0, the column sums that give the first a. Rows go in
+// blocks: the exponents of a block are formed, then exponentiated and summed in one
+// call each. Each row of the input is read whole (into v) before the row of G is
+// written, so kn.g may be the input's own memory (SolveInPlace): the bits of G are
+// the same either way.
 func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64) {
 	k := kn.k
+	block := max(1, buildBlock/k)
 	kn.p.run(func(ch, lo, hi int) {
 		part := kn.part[ch*k : (ch+1)*k]
 		clear(part)
-		v := make([]float64, k)
-		for i := lo; i < hi; i++ {
-			x := in.x[i*k : (i+1)*k]
-			xm := in.xmax[i]
-			g := kn.g[i*k : (i+1)*k]
-			// Exponents relative to the row maximum: differences within a row are exact
-			// for float32 input and independent of the log-softmax shift, which cancels.
-			m := 0.0
-			if alpha == nil {
-				for y, e := range x {
-					v[y] = lam * (float64(e) - xm)
-				}
-			} else {
-				m = math.Inf(-1)
-				for y, e := range x {
-					v[y] = lam*(float64(e)-xm) + alpha[y]
-					if v[y] > m {
-						m = v[y]
+		v := make([]float64, block*k)
+		for r0 := lo; r0 < hi; r0 += block {
+			r1 := min(r0+block, hi)
+			for i := r0; i < r1; i++ {
+				x := in.x[i*k : (i+1)*k]
+				vi := v[(i-r0)*k : (i-r0+1)*k]
+				xm := in.xmax[i]
+				// Exponents relative to the row maximum: differences within a row are
+				// exact for float32 input and independent of the log-softmax shift,
+				// which cancels.
+				m := 0.0
+				if alpha == nil {
+					for y, e := range x {
+						vi[y] = lam * (float64(e) - xm)
+					}
+				} else {
+					m = math.Inf(-1)
+					for y, e := range x {
+						vi[y] = lam*(float64(e)-xm) + alpha[y]
+						if vi[y] > m {
+							m = vi[y]
+						}
+					}
+					for y := range vi {
+						vi[y] -= m
 					}
 				}
+				kn.m[i] = m
 			}
-			kn.m[i] = m
-			expRow(g, v, m)
+			g := kn.g[r0*k : r1*k]
+			expRow(g, v[:len(g)], 0)
 			if b0 != nil {
-				axpyRow(part, g, b0[i])
+				axpyRows(g, k, b0[r0:r1], part)
 			}
 		}
 	})
@@ -83,6 +94,9 @@ func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64
 		kn.p.reduce(s, kn.part)
 	}
 }
+
+// buildBlock is the number of kernel entries build exponentiates per call.
+const buildBlock = 2048
 
 // minB0 is the floor of the initial row scalings (see initialB).
 const minB0 = 1e-300
@@ -94,16 +108,18 @@ const minB0 = 1e-300
 // Starting there makes Sinkhorn reproduce the official iterates up to rounding. At
 // λ·(spread of the row maxima) > 690 a factor would underflow; it is floored at
 // 1e-300 (the official float64 code has broken down long before: its P^λ rows are 0).
-func initialB[T real](w *Workspace, in *input[T], lam float64) []float64 {
+func initialB[T real](w *Workspace, in *input[T], lam float64, p plan) []float64 {
 	b0 := w.vec(in.n)
 	top := math.Inf(-1)
 	for i := range b0 {
 		top = max(top, in.lmax(i))
 	}
 	c := 1 / float64(in.n)
-	for i := range b0 {
-		b0[i] = max(c*math.Exp(lam*(in.lmax(i)-top)), minB0)
-	}
+	p.run(func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			b0[i] = max(c*math.Exp(lam*(in.lmax(i)-top)), minB0)
+		}
+	})
 	return b0
 }
 
@@ -133,13 +149,17 @@ func (kn *kernel) runPass(b, prev, s []float64, body func(ch, lo, hi int, part [
 		body(ch, lo, hi, part)
 		kn.pbad[ch] = -1
 		e := 0.0
-		for i := lo; i < hi; i++ {
-			bi := b[i]
-			if !(bi > 0) || math.IsInf(bi, 1) {
-				kn.pbad[ch] = i
-				break
+		if prev == nil {
+			if j := firstBad(b[lo:hi]); j >= 0 {
+				kn.pbad[ch] = lo + j
 			}
-			if prev != nil {
+		} else {
+			for i := lo; i < hi; i++ {
+				bi := b[i]
+				if !goodScaling(bi) {
+					kn.pbad[ch] = i
+					break
+				}
 				e += math.Abs(prev[i]/bi - 1)
 			}
 		}
@@ -351,7 +371,7 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	t0 := time.Now()
 	kn := newKernel(w, n, k, cfg.workers, g)
 	l := newLoop(w, cfg, n, k)
-	b0 := initialB(w, in, cfg.lambda)
+	b0 := initialB(w, in, cfg.lambda, kn.p)
 	build(kn, in, cfg.lambda, nil, b0, l.s)
 	if g != nil {
 		in.clobber(kn.g, cfg.lambda)
@@ -438,7 +458,9 @@ func fill[T real](res *Result, l *loop, kn *kernel, in *input[T], alpha []float6
 		}
 	}
 	res.LogB = make([]float64, kn.n)
-	for i, bi := range l.b {
-		res.LogB[i] = math.Log(bi) - (lam*in.lmax(i) + kn.m[i])
-	}
+	kn.p.run(func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			res.LogB[i] = math.Log(l.b[i]) - (lam*in.lmax(i) + kn.m[i])
+		}
+	})
 }

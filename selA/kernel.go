@@ -105,6 +105,41 @@ func axpyRow(s []float64, g []float32, b float64) {
 	}
 }
 
+// axpyRows sets s[y] = fma(g[i,y], b[i], s[y]) for the len(b) rows of k values of
+// g, row after row: axpyRow on each row in turn, in one call (the same bits).
+func axpyRows(g []float32, k int, b, s []float64) {
+	if len(b) == 0 {
+		return
+	}
+	if len(g) < len(b)*k || len(s) < k {
+		panic("sela: axpyRows: bad slice lengths")
+	}
+	if axpyRowsImpl(g, k, b, s) {
+		return
+	}
+	for i, bi := range b {
+		axpyRow(s, g[i*k:(i+1)*k], bi)
+	}
+}
+
+// goodScaling reports whether a row scaling b_i is usable: finite and positive.
+func goodScaling(b float64) bool { return b > 0 && b <= math.MaxFloat64 }
+
+// firstBad returns the index of the first b[i] that is not finite and positive,
+// or -1.
+func firstBad(b []float64) int {
+	bad, done := firstBadImpl(b)
+	if bad >= 0 {
+		return bad
+	}
+	for i, v := range b[done:] {
+		if !goodScaling(v) {
+			return done + i
+		}
+	}
+	return -1
+}
+
 // sweepRows is the dense pass of the final labelling sweep: for each row i of g
 // (len(b) rows of k values) it sets d[i] = Σ_y g[i,y]·a[y] in the order of dotGo,
 // and s[y] = fma(g[i,y], b[i], s[y]) with b given. Like fusedRows it dispatches to

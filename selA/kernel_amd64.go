@@ -230,3 +230,32 @@ func scanRows32(x []float32, k int, xmax []float64) int {
 	}
 	return scanRowsAVX2(&x[0], k, len(xmax), &xmax[0])
 }
+
+//go:noescape
+func axpyRowsSmallAVX512(gp *float32, k int, rows int, b *float64, s *float64)
+
+// axpyRowsImpl runs axpyRows's vector routine where there is one (AVX-512, k ≤ 16)
+// and reports whether it did.
+func axpyRowsImpl(g []float32, k int, b, s []float64) bool {
+	if kernelName != "avx512" || k > 16 {
+		return false
+	}
+	axpyRowsSmallAVX512(&g[0], k, len(b), &b[0], &s[0])
+	return true
+}
+
+//go:noescape
+func firstBadAVX512(b *float64, n int) int
+
+// firstBadImpl checks a prefix of b with vector instructions: it returns the first
+// bad index found there (or -1) and the prefix's length.
+func firstBadImpl(b []float64) (bad, done int) {
+	if kernelName != "avx512" {
+		return -1, 0
+	}
+	n := len(b) &^ 7
+	if n == 0 {
+		return -1, 0
+	}
+	return firstBadAVX512(&b[0], n), n
+}

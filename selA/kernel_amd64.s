@@ -649,3 +649,71 @@ s_done:
 	VMOVUPD Z29, K2, 64(R10)
 	VZEROUPPER
 	RET
+
+// func axpyRowsSmallAVX512(gp *float32, k int, rows int, b *float64, s *float64)
+// k ≤ 16: s[y] = fma(g[i,y], b[i], s[y]) for the rows i in order, s held in
+// registers for the whole call (axpyRow row after row gives the same bits).
+TEXT ·axpyRowsSmallAVX512(SB), NOSPLIT, $0-40
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ b+24(FP), DX
+	MOVQ s+32(FP), R10
+	ROW_GEOMETRY
+	VMOVUPD.Z (R10), K1, Z28
+	VMOVUPD.Z 64(R10), K2, Z29
+
+ar_row:
+	TESTQ R9, R9
+	JZ ar_done
+	VBROADCASTSD (DX), Z24
+	VCVTPS2PD.Z (SI), K1, Z0
+	VCVTPS2PD.Z 32(SI), K2, Z1
+	VFMADD231PD Z24, Z0, Z28
+	VFMADD231PD Z24, Z1, Z29
+	ADDQ R11, SI
+	ADDQ $8, DX
+	DECQ R9
+	JMP ar_row
+
+ar_done:
+	VMOVUPD Z28, K1, (R10)  // masks past the row: nothing after s is written
+	VMOVUPD Z29, K2, 64(R10)
+	VZEROUPPER
+	RET
+
+// func firstBadAVX512(b *float64, n int) int
+// n a multiple of 8: the index of the first b[i] that is not finite and positive
+// (as bits, b[i]−1 ≥ 0x7FEFFFFFFFFFFFFF unsigned: ±0, negatives, +Inf, NaN), or -1.
+TEXT ·firstBadAVX512(SB), NOSPLIT, $0-24
+	MOVQ b+0(FP), SI
+	MOVQ n+8(FP), CX
+	XORQ AX, AX
+	MOVQ $1, DX
+	VPBROADCASTQ DX, Z1
+	MOVQ $0x7FEFFFFFFFFFFFFF, DX
+	VPBROADCASTQ DX, Z2
+
+fb_loop:
+	CMPQ AX, CX
+	JGE fb_none
+	VMOVDQU64 (SI)(AX*8), Z0
+	VPSUBQ Z1, Z0, Z0
+	VPCMPUQ $5, Z2, Z0, K1  // not less than: bad
+	KORTESTW K1, K1
+	JNZ fb_found
+	ADDQ $8, AX
+	JMP fb_loop
+
+fb_found:
+	KMOVW K1, DX
+	BSFL DX, DX
+	ADDQ DX, AX
+	MOVQ AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+fb_none:
+	MOVQ $-1, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -28,3 +28,7 @@ func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) { argmaxRow
 func scanRows32(x []float32, k int, xmax []float64) int { return scanRowsGo(x, k, xmax) }
 
 func sum32Impl(v []float32) (int, float32) { return 0, 0 }
+
+func axpyRowsImpl(g []float32, k int, b, s []float64) bool { return false }
+
+func firstBadImpl(b []float64) (bad, done int) { return -1, 0 }

@@ -157,3 +157,55 @@ func TestScanRowsMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestAxpyRowsMatchesAxpyRow: one call over many rows gives the bits of axpyRow on
+// each row in turn, for row lengths on both sides of the vector routine's k ≤ 16.
+func TestAxpyRowsMatchesAxpyRow(t *testing.T) {
+	for _, k := range []int{1, 2, 7, 8, 9, 10, 15, 16, 17, 33, 100} {
+		for _, rows := range []int{1, 2, 5, 37} {
+			g, a := kernelCase(rows, k, uint64(100*k+rows))
+			b := make([]float64, rows)
+			for i := range b {
+				b[i] = a[i%k] * float64(i+1)
+			}
+			got, want := slices.Clone(a), slices.Clone(a) // nonzero starting sums
+			axpyRows(g, k, b, got)
+			for i, bi := range b {
+				axpyRow(want, g[i*k:(i+1)*k], bi)
+			}
+			for y := range want {
+				if math.Float64bits(got[y]) != math.Float64bits(want[y]) {
+					t.Fatalf("k=%d rows=%d: s[%d] = %v, want %v (axpyRow per row)", k, rows, y, got[y], want[y])
+				}
+			}
+		}
+	}
+}
+
+// TestFirstBad: the first scaling that is not finite and positive, wherever it
+// sits relative to the vector routine's blocks of 8; subnormals and the largest
+// float64 are good.
+func TestFirstBad(t *testing.T) {
+	bads := []float64{0, math.Copysign(0, -1), -1, math.Inf(1), math.Inf(-1), math.NaN()}
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 64, 67} {
+		good := make([]float64, n)
+		for i := range good {
+			good[i] = []float64{1, 5e-324, math.MaxFloat64, 0.25}[i%4]
+		}
+		if got := firstBad(good); got != -1 {
+			t.Fatalf("n=%d, all good: firstBad = %d, want -1", n, got)
+		}
+		for pos := 0; pos < n; pos++ {
+			for _, v := range bads {
+				b := slices.Clone(good)
+				b[pos] = v
+				if pos+3 < n {
+					b[pos+3] = math.NaN() // a later bad one does not hide the first
+				}
+				if got := firstBad(b); got != pos {
+					t.Fatalf("n=%d, b[%d] = %v: firstBad = %d, want %d", n, pos, v, got, pos)
+				}
+			}
+		}
+	}
+}

@@ -63,7 +63,7 @@ func solveLog[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) 
 	for si, lam := range stages {
 		curLam = lam
 		if si == 0 {
-			b0 := initialB(w, in, lam)
+			b0 := initialB(w, in, lam, kn.p)
 			rebuild(lam, b0)
 			l.restart(b0)
 			if proposeA(l, cfg, logA) {

@@ -132,7 +132,7 @@ func sparseSetup(t *testing.T, L []float32, n, k int, opt Options, iters int) (*
 	}
 	kn := newKernel(w, n, k, cfg.workers, nil)
 	l := newLoop(w, cfg, n, k)
-	b0 := initialB(w, in, cfg.lambda)
+	b0 := initialB(w, in, cfg.lambda, kn.p)
 	build(kn, in, cfg.lambda, nil, b0, l.s)
 	updateA(l.a, cfg.r, l.s, cfg.phi)
 	l.restart(b0)
