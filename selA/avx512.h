@@ -28,3 +28,11 @@
 	VCVTPS2PD (g), Z4; VCVTPS2PD 32(g), Z5; VCVTPS2PD 64(g), Z6; VCVTPS2PD 96(g), Z7; \
 	VFMADD213PD (s), Z14, Z4; VFMADD213PD 64(s), Z14, Z5; VFMADD213PD 128(s), Z14, Z6; VFMADD213PD 192(s), Z14, Z7; \
 	VMOVUPD Z4, (s); VMOVUPD Z5, 64(s); VMOVUPD Z6, 128(s); VMOVUPD Z7, 192(s)
+
+// LOAD_S_SMALL loads the column sums s[0:k] of a row of k ≤ 16 (address in R10,
+// masks K1 and K2 from ROW_GEOMETRY) into Z28 and Z29, zero past the row;
+// STORE_S_SMALL stores them back, masked, so nothing after s is written.
+#define LOAD_S_SMALL \
+	VMOVUPD.Z (R10), K1, Z28; VMOVUPD.Z 64(R10), K2, Z29
+#define STORE_S_SMALL \
+	VMOVUPD Z28, K1, (R10); VMOVUPD Z29, K2, 64(R10)

@@ -590,8 +590,7 @@ TEXT ·fusedRows4SmallAVX512(SB), NOSPLIT, $0-56
 	ROW_GEOMETRY
 	VMOVUPD (DI), Z16     // a[0:16] with its zero padding
 	VMOVUPD 64(DI), Z17
-	VMOVUPD.Z (R10), K1, Z28
-	VMOVUPD.Z 64(R10), K2, Z29
+	LOAD_S_SMALL
 	VMOVSD c+32(FP), X30
 
 s_group:
@@ -645,8 +644,7 @@ s_group:
 	JMP s_group
 
 s_done:
-	VMOVUPD Z28, K1, (R10)  // masks past the row: nothing after s is written
-	VMOVUPD Z29, K2, 64(R10)
+	STORE_S_SMALL
 	VZEROUPPER
 	RET
 
@@ -660,8 +658,7 @@ TEXT ·axpyRowsSmallAVX512(SB), NOSPLIT, $0-40
 	MOVQ b+24(FP), DX
 	MOVQ s+32(FP), R10
 	ROW_GEOMETRY
-	VMOVUPD.Z (R10), K1, Z28
-	VMOVUPD.Z 64(R10), K2, Z29
+	LOAD_S_SMALL
 
 ar_row:
 	TESTQ R9, R9
@@ -677,8 +674,7 @@ ar_row:
 	JMP ar_row
 
 ar_done:
-	VMOVUPD Z28, K1, (R10)  // masks past the row: nothing after s is written
-	VMOVUPD Z29, K2, 64(R10)
+	STORE_S_SMALL
 	VZEROUPPER
 	RET
 
