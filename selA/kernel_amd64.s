@@ -567,19 +567,15 @@ sum256_loop:
 	MOVSS X0, ret+16(FP)
 	RET
 
-// DOT_TREE2_R is DOT_TREE_R for rows of at most 16 elements, whose lanes 16..31
-// are zero: (acc[l]+acc[8+l]) + (0+0) is acc[l]+acc[8+l] exactly (the products
-// are ≥ +0), so skipping those lanes gives the canonical bits.
-#define DOT_TREE2_R(z0, z1, y0, y1, x0, x1) \
-	VADDPD z1, z0, z0; \
-	VEXTRACTF64X4 $1, z0, y1; VADDPD y1, y0, y0; \
-	VEXTRACTF128 $1, y0, x1; VADDPD x1, x0, x0; \
-	VUNPCKHPD x0, x0, x1; VADDSD x1, x0, x0
-
 // func fusedRows4SmallAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 // k ≤ 16 and rows a multiple of 4: fusedRows4AVX512 with two vectors per row
 // instead of four, a and s held in registers for the whole call. A product
-// fma(g, a, 0) is the rounded g·a, which VMULPD computes.
+// fma(g, a, 0) is the rounded g·a, which VMULPD computes. The four rows' dot
+// products are reduced together, each step adding the same pairs of lanes as
+// DOT_TREE_R does for one row (lanes 16..31 are zero for rows this short, and
+// (acc[l]+acc[8+l]) + (0+0) is acc[l]+acc[8+l] exactly, the products being ≥ +0):
+// the rows' halves are gathered into shared vectors by lane shuffles, so that one
+// add serves two or four rows, and one division gives the four b.
 TEXT ·fusedRows4SmallAVX512(SB), NOSPLIT, $0-56
 	MOVQ gp+0(FP), SI
 	MOVQ k+8(FP), R8
@@ -591,7 +587,10 @@ TEXT ·fusedRows4SmallAVX512(SB), NOSPLIT, $0-56
 	VMOVUPD (DI), Z16     // a[0:16] with its zero padding
 	VMOVUPD 64(DI), Z17
 	LOAD_S_SMALL
-	VMOVSD c+32(FP), X30
+	VBROADCASTSD c+32(FP), Z30
+	MOVQ $0x0604020006040200, AX  // lane indices 0, 2, 4, 6 (twice)
+	VMOVQ AX, X21
+	VPMOVZXBQ X21, Z21
 
 s_group:
 	TESTQ R9, R9
@@ -613,23 +612,33 @@ s_group:
 	VMULPD Z17, Z5, Z13
 	VMULPD Z16, Z6, Z14
 	VMULPD Z17, Z7, Z15
-	DOT_TREE2_R(Z8, Z9, Y8, Y9, X8, X9)
-	DOT_TREE2_R(Z10, Z11, Y10, Y11, X10, X11)
-	DOT_TREE2_R(Z12, Z13, Y12, Y13, X12, X13)
-	DOT_TREE2_R(Z14, Z15, Y14, Y15, X14, X15)
-	VDIVSD X8, X30, X24   // b = c / d for each row
-	VDIVSD X10, X30, X25
-	VDIVSD X12, X30, X26
-	VDIVSD X14, X30, X27
-	VMOVSD X24, (DX)
-	VMOVSD X25, 8(DX)
-	VMOVSD X26, 16(DX)
-	VMOVSD X27, 24(DX)
+	// acc[l] + acc[8+l] per row: rows A..D in Z8, Z10, Z12, Z14
+	VADDPD Z9, Z8, Z8
+	VADDPD Z11, Z10, Z10
+	VADDPD Z13, Z12, Z12
+	VADDPD Z15, Z14, Z14
+	// u[l] + u[4+l]: Z9 = [A, B], Z13 = [C, D], four lanes each
+	VINSERTF64X4 $1, Y10, Z8, Z9
+	VSHUFF64X2 $0xEE, Z10, Z8, Z11
+	VADDPD Z11, Z9, Z9
+	VINSERTF64X4 $1, Y14, Z12, Z13
+	VSHUFF64X2 $0xEE, Z14, Z12, Z15
+	VADDPD Z15, Z13, Z13
+	// v[l] + v[2+l]: Z10 = [A, B, C, D], two lanes each
+	VSHUFF64X2 $0x88, Z13, Z9, Z10
+	VSHUFF64X2 $0xDD, Z13, Z9, Z11
+	VADDPD Z11, Z10, Z10
+	// w[0] + w[1]: the four dot products in lanes 0, 2, 4, 6
+	VPERMILPD $0x55, Z10, Z11
+	VADDPD Z11, Z10, Z10
+	VDIVPD Z10, Z30, Z10  // b = c / d for each row
+	VPERMPD Z10, Z21, Z11
+	VMOVUPD Y11, (DX)
+	VBROADCASTSD (DX), Z24
+	VBROADCASTSD 8(DX), Z25
+	VBROADCASTSD 16(DX), Z26
+	VBROADCASTSD 24(DX), Z27
 	ADDQ $32, DX
-	VBROADCASTSD X24, Z24
-	VBROADCASTSD X25, Z25
-	VBROADCASTSD X26, Z26
-	VBROADCASTSD X27, Z27
 	// s = fma(g, b, s), row after row as the canonical order
 	VFMADD231PD Z24, Z0, Z28
 	VFMADD231PD Z24, Z1, Z29

@@ -35,7 +35,7 @@ func kernelCase(rows, k int, seed uint64) (g []float32, a []float64) {
 // 32-lane blocking and the 4/8-wide tails.
 func TestFusedRowsMatchesGo(t *testing.T) {
 	t.Logf("kernel: %s", kernelName)
-	for _, k := range []int{1, 3, 4, 7, 8, 9, 31, 32, 33, 40, 63, 64, 65, 100, 511, 512, 513, 1000, 1003, 2050} {
+	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 31, 32, 33, 40, 63, 64, 65, 100, 511, 512, 513, 1000, 1003, 2050} {
 		rows := 5 + k%4 // AVX-512 takes rows four at a time for long rows: 1 to 3 left over
 		g, a := kernelCase(rows, k, uint64(k))
 		b1, b2 := make([]float64, rows), make([]float64, rows)
