@@ -139,6 +139,24 @@ func scanTop[F float32 | float64](t *topN, r []F, p []float64, off int, skip int
 	}
 }
 
+// scanTopRange is scanTop with no cluster skipped that also returns the least and
+// the largest net value of the piece, and the sum of its scores times 0 (NaN iff
+// some score is NaN or ±Inf): start's one pass over a row.
+func scanTopRange[F float32 | float64](t *topN, r []F, p []float64, off int) (lo, hi, nan float64) {
+	p = p[:len(r)]
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for j, l := range r {
+		f := float64(l)
+		nan += f * 0
+		v := f + p[j]
+		lo, hi = min(lo, v), max(hi, v)
+		if v > t.b[t.m-1] {
+			t.push(v, int32(off+j))
+		}
+	}
+	return lo, hi, nan
+}
+
 // topN keeps the m ≤ track+2 largest values pushed, in decreasing order, with their
 // clusters (−1 while fewer than m were pushed).
 type topN struct {
@@ -238,16 +256,10 @@ func (s *exactSolver[F]) start() error {
 			r := s.row(i)
 			var t topN
 			t.reset(track + 2)
-			lo, hi, nan := math.Inf(1), math.Inf(-1), 0.0
-			for z, l := range r {
-				v := float64(l)
-				nan += v * 0 // NaN iff some v is NaN or ±Inf
-				v += p[z]
-				lo, hi = min(lo, v), max(hi, v)
-			}
 			o := i % k
-			scanTop(&t, r[o:], p[o:], o, -1)
-			scanTop(&t, r[:o], p[:o], 0, -1)
+			lo1, hi1, nan1 := scanTopRange(&t, r[o:], p[o:], o)
+			lo2, hi2, nan2 := scanTopRange(&t, r[:o], p[:o], 0)
+			lo, hi, nan := min(lo1, lo2), max(hi1, hi2), nan1+nan2
 			if nan != 0 {
 				for z, l := range r {
 					if v := float64(l); math.IsNaN(v) || math.IsInf(v, 0) {
