@@ -140,21 +140,31 @@ func scanTop[F float32 | float64](t *topN, r []F, p []float64, off int, skip int
 }
 
 // scanTopRange is scanTop with no cluster skipped that also returns the least and
-// the largest net value of the piece, and the sum of its scores times 0 (NaN iff
-// some score is NaN or ±Inf): start's one pass over a row.
-func scanTopRange[F float32 | float64](t *topN, r []F, p []float64, off int) (lo, hi, nan float64) {
+// the largest net value of the piece, and whether some score is NaN or ±Inf
+// (then lo and hi are meaningless): start's one pass over a row. The check ORs
+// every score's float64 exponent field plus one unit, whose carry reaches the
+// sign bit only for an all-ones exponent, so that it adds no floating-point
+// dependency chain to the loop.
+func scanTopRange[F float32 | float64](t *topN, r []F, p []float64, off int) (lo, hi float64, nonFinite bool) {
+	const expMask, expUnit = 0x7FF0_0000_0000_0000, 0x0010_0000_0000_0000
 	p = p[:len(r)]
 	lo, hi = math.Inf(1), math.Inf(-1)
+	var ex uint64
 	for j, l := range r {
 		f := float64(l)
-		nan += f * 0
+		ex |= math.Float64bits(f)&expMask + expUnit
 		v := f + p[j]
-		lo, hi = min(lo, v), max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 		if v > t.b[t.m-1] {
 			t.push(v, int32(off+j))
 		}
 	}
-	return lo, hi, nan
+	return lo, hi, ex>>63 != 0
 }
 
 // topN keeps the m ≤ track+2 largest values pushed, in decreasing order, with their
@@ -257,10 +267,10 @@ func (s *exactSolver[F]) start() error {
 			var t topN
 			t.reset(track + 2)
 			o := i % k
-			lo1, hi1, nan1 := scanTopRange(&t, r[o:], p[o:], o)
-			lo2, hi2, nan2 := scanTopRange(&t, r[:o], p[:o], 0)
-			lo, hi, nan := min(lo1, lo2), max(hi1, hi2), nan1+nan2
-			if nan != 0 {
+			lo1, hi1, bad1 := scanTopRange(&t, r[o:], p[o:], o)
+			lo2, hi2, bad2 := scanTopRange(&t, r[:o], p[:o], 0)
+			lo, hi := min(lo1, lo2), max(hi1, hi2)
+			if bad1 || bad2 {
 				for z, l := range r {
 					if v := float64(l); math.IsNaN(v) || math.IsInf(v, 0) {
 						bad[c] = i*k + z

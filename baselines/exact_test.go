@@ -487,3 +487,40 @@ func TestDefaultSizes(t *testing.T) {
 		t.Errorf("DefaultSizes(3, 0) = %v, want nil", got)
 	}
 }
+
+// TestScanTopRange: the one-pass row scan of start flags exactly the rows holding
+// a NaN or ±Inf score, and otherwise returns the range of the net values.
+func TestScanTopRange(t *testing.T) {
+	p := []float64{0.5, -1, 0, 2}
+	check := func(name string, got, want bool) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: nonFinite = %v, want %v", name, got, want)
+		}
+	}
+	var top topN
+	top.reset(track + 2)
+	lo, hi, bad := scanTopRange(&top, []float32{-3, math.MaxFloat32, 1e-45, -math.MaxFloat32}, p, 0)
+	check("finite float32", bad, false)
+	if lo != -math.MaxFloat32 || hi != math.MaxFloat32-1 {
+		t.Errorf("finite float32: range [%v, %v]", lo, hi)
+	}
+	if top.z[0] != 1 {
+		t.Errorf("finite float32: best cluster %d, want 1", top.z[0])
+	}
+	_, _, bad = scanTopRange(&top, []float64{-3, math.MaxFloat64 / 2, 5e-324, 0}, p, 0)
+	check("finite float64", bad, false)
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for j := range 4 {
+			r32 := []float32{-1, -2, -3, -4}
+			r32[j] = float32(v)
+			top.reset(track + 2)
+			_, _, bad = scanTopRange(&top, r32, p, 0)
+			check(fmt.Sprintf("float32 %v at %d", v, j), bad, true)
+			r64 := []float64{-1, -2, -3, -4}
+			r64[j] = v
+			_, _, bad = scanTopRange(&top, r64, p, 0)
+			check(fmt.Sprintf("float64 %v at %d", v, j), bad, true)
+		}
+	}
+}
