@@ -79,15 +79,26 @@ func (s *exactSolver[F]) buildG(best bool) {
 		// loop includes v = u (d = 0), reset afterwards, to stay branch-light.
 		for _, i := range s.mem[u] {
 			r := s.row(int(i))
-			lu := float64(r[u])
-			for v, l := range r {
-				if d := lu - float64(l); d < g[v] {
-					g[v], a[v] = d, i
-				}
-			}
+			minMoves(r, float64(r[u]), g, a, i)
 		}
 		g[u], a[u] = math.Inf(1), -1
 	})
+}
+
+// minMoves folds sample i's moves out of its cluster into G's row: for every
+// cluster v, where d = lu − r[v] is below g[v] (a strict, ordered <, so that the
+// first of equal moves stays), g[v] = d and a[v] = i. Float32 rows go to a
+// vector routine where the CPU has one (elementwise, so the same bits).
+func minMoves[F float32 | float64](r []F, lu float64, g []float64, a []int32, i int32) {
+	g, a = g[:len(r)], a[:len(r)]
+	if r32, ok := any(r).([]float32); ok && len(r32) > 0 && minMovesImpl(r32, lu, g, a, i) {
+		return
+	}
+	for v, l := range r {
+		if d := lu - float64(l); d < g[v] {
+			g[v], a[v] = d, i
+		}
+	}
 }
 
 // feasiblePrices lowers prices along violated edges (p_v > p_u + G(u,v)) until

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -521,6 +522,43 @@ func TestScanTopRange(t *testing.T) {
 			r64[j] = v
 			_, _, bad = scanTopRange(&top, r64, p, 0)
 			check(fmt.Sprintf("float64 %v at %d", v, j), bad, true)
+		}
+	}
+}
+
+// TestMinMovesMatchesLoop: the row fold of buildG (a vector routine for float32
+// rows where the CPU has one) gives the bits and the samples of the scalar loop,
+// over several rows with ties, for row lengths around the 8-lane blocks.
+func TestMinMovesMatchesLoop(t *testing.T) {
+	src := rand.New(rand.NewPCG(7, 8))
+	for _, k := range []int{1, 3, 7, 8, 9, 16, 17, 100, 1001} {
+		g1, g2 := make([]float64, k), make([]float64, k)
+		a1, a2 := make([]int32, k), make([]int32, k)
+		for v := range g1 {
+			g1[v], a1[v] = math.Inf(1), -1
+		}
+		copy(g2, g1)
+		copy(a2, a1)
+		for i := range int32(6) {
+			r := make([]float32, k)
+			for v := range r {
+				r[v] = -float32(src.IntN(4)) / 4 // few values: many exact ties
+			}
+			if k > 2 {
+				r[k/2] = float32(math.NaN())
+			}
+			lu := float64(r[0])
+			minMoves(r, lu, g2, a2, i)
+			for v, l := range r {
+				if d := lu - float64(l); d < g1[v] {
+					g1[v], a1[v] = d, i
+				}
+			}
+		}
+		for v := range g1 {
+			if math.Float64bits(g1[v]) != math.Float64bits(g2[v]) || a1[v] != a2[v] {
+				t.Fatalf("k=%d: v=%d: (g, a) = (%v, %d), the loop gives (%v, %d)", k, v, g2[v], a2[v], g1[v], a1[v])
+			}
 		}
 	}
 }

@@ -1,0 +1,23 @@
+//go:build amd64 && !purego
+
+package baselines
+
+import "golang.org/x/sys/cpu"
+
+// The assembly row routines of the exact solver, in exact_amd64.s; the build tag
+// purego selects the portable Go loops instead.
+
+var haveAVX512 = cpu.X86.HasAVX512F
+
+//go:noescape
+func minMovesAVX512(row *float32, k int, lu float64, gv *float64, av *int32, i int32)
+
+// minMovesImpl runs minMoves's vector routine where there is one and reports
+// whether it did.
+func minMovesImpl(r []float32, lu float64, g []float64, a []int32, i int32) bool {
+	if !haveAVX512 {
+		return false
+	}
+	minMovesAVX512(&r[0], len(r), lu, &g[0], &a[0], i)
+	return true
+}

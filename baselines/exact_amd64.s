@@ -1,0 +1,46 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func minMovesAVX512(row *float32, k int, lu float64, gv *float64, av *int32, i int32)
+// For v < k: d = lu − row[v]; where d < gv[v] (ordered), gv[v] = d and av[v] = i.
+TEXT ·minMovesAVX512(SB), NOSPLIT, $0-44
+	MOVQ row+0(FP), SI
+	MOVQ k+8(FP), CX
+	VBROADCASTSD lu+16(FP), Z1
+	MOVQ gv+24(FP), DI
+	MOVQ av+32(FP), DX
+	MOVL i+40(FP), AX
+	VPBROADCASTD AX, Z2
+
+mm_loop:
+	CMPQ CX, $8
+	JL mm_tail
+	VCVTPS2PD (SI), Z0
+	VSUBPD Z0, Z1, Z0
+	VCMPPD $0x11, (DI), Z0, K1  // d < g, false for NaN
+	VMOVUPD Z0, K1, (DI)
+	VMOVDQU32 Z2, K1, (DX)      // K1 has 8 bits: lanes 0..7 only
+	ADDQ $32, SI
+	ADDQ $64, DI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP mm_loop
+
+mm_tail:
+	TESTQ CX, CX
+	JZ mm_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	VCVTPS2PD.Z (SI), K2, Z0
+	VMOVUPD.Z (DI), K2, Z3
+	VSUBPD Z0, Z1, Z0
+	VCMPPD $0x11, Z3, Z0, K2, K1
+	VMOVUPD Z0, K1, (DI)
+	VMOVDQU32 Z2, K1, (DX)
+
+mm_done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,5 @@
+//go:build !amd64 || purego
+
+package baselines
+
+func minMovesImpl(r []float32, lu float64, g []float64, a []int32, i int32) bool { return false }
