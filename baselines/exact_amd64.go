@@ -21,3 +21,16 @@ func minMovesImpl(r []float32, lu float64, g []float64, a []int32, i int32) bool
 	minMovesAVX512(&r[0], len(r), lu, &g[0], &a[0], i)
 	return true
 }
+
+//go:noescape
+func addRowAVX512(acc *float64, row *float32, k int)
+
+// addRowImpl runs addRow's vector routine where there is one and reports whether
+// it did.
+func addRowImpl(acc []float64, r []float32) bool {
+	if !haveAVX512 {
+		return false
+	}
+	addRowAVX512(&acc[0], &r[0], len(r))
+	return true
+}

@@ -44,3 +44,37 @@ mm_tail:
 mm_done:
 	VZEROUPPER
 	RET
+
+// func addRowAVX512(acc *float64, row *float32, k int)
+// acc[z] += float64(row[z]) for z < k.
+TEXT ·addRowAVX512(SB), NOSPLIT, $0-24
+	MOVQ acc+0(FP), DI
+	MOVQ row+8(FP), SI
+	MOVQ k+16(FP), CX
+
+ar_loop:
+	CMPQ CX, $8
+	JL ar_tail
+	VCVTPS2PD (SI), Z0
+	VADDPD (DI), Z0, Z0
+	VMOVUPD Z0, (DI)
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP ar_loop
+
+ar_tail:
+	TESTQ CX, CX
+	JZ ar_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	VCVTPS2PD.Z (SI), K2, Z0
+	VMOVUPD.Z (DI), K2, Z1
+	VADDPD Z1, Z0, Z0
+	VMOVUPD Z0, K2, (DI)
+
+ar_done:
+	VZEROUPPER
+	RET

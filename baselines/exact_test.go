@@ -562,3 +562,27 @@ func TestMinMovesMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestAddRowMatchesLoop: centre's row sums (a vector routine for float32 rows
+// where the CPU has one) give the bits of the scalar loop.
+func TestAddRowMatchesLoop(t *testing.T) {
+	src := rand.New(rand.NewPCG(9, 10))
+	for _, k := range []int{1, 7, 8, 9, 100, 1001} {
+		s1, s2 := make([]float64, k), make([]float64, k)
+		for range 5 {
+			r := make([]float32, k)
+			for z := range r {
+				r[z] = float32(src.NormFloat64() * 30)
+			}
+			addRow(s2, r)
+			for z, l := range r {
+				s1[z] += float64(l)
+			}
+		}
+		for z := range s1 {
+			if math.Float64bits(s1[z]) != math.Float64bits(s2[z]) {
+				t.Fatalf("k=%d: acc[%d] = %v, the loop gives %v", k, z, s2[z], s1[z])
+			}
+		}
+	}
+}
