@@ -34,3 +34,15 @@ func addRowImpl(acc []float64, r []float32) bool {
 	addRowAVX512(&acc[0], &r[0], len(r))
 	return true
 }
+
+//go:noescape
+func rowArgmaxAVX512(row *float32, p *float64, k int) int
+
+// rowArgmaxImpl runs rowArgmax's vector routine where there is one: the index it
+// found and whether it ran.
+func rowArgmaxImpl(r []float32, p []float64) (int, bool) {
+	if !haveAVX512 {
+		return 0, false
+	}
+	return rowArgmaxAVX512(&r[0], &p[0], len(r)), true
+}

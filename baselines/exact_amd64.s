@@ -78,3 +78,70 @@ ar_tail:
 ar_done:
 	VZEROUPPER
 	RET
+
+// func rowArgmaxAVX512(row *float32, p *float64, k int) int
+// k ≥ 1: the first z maximising float64(row[z]) + p[z] (ordered compares). Every
+// lane keeps its own first maximum (a strict >), then the smallest index among the
+// lanes that hold the overall maximum wins, which is the first maximum of the row.
+TEXT ·rowArgmaxAVX512(SB), NOSPLIT, $0-32
+	MOVQ row+0(FP), SI
+	MOVQ p+8(FP), DI
+	MOVQ k+16(FP), CX
+	MOVQ $0xFFF0000000000000, AX  // −Inf
+	VPBROADCASTQ AX, Z1           // per-lane best value
+	VPXORQ Z2, Z2, Z2             // per-lane best index
+	MOVQ $0x0706050403020100, AX
+	VMOVQ AX, X3
+	VPMOVZXBQ X3, Z3              // the lanes' current indices
+	MOVQ $8, AX
+	VPBROADCASTQ AX, Z5
+
+ra_loop:
+	CMPQ CX, $8
+	JL ra_tail
+	VCVTPS2PD (SI), Z0
+	VADDPD (DI), Z0, Z0
+	VCMPPD $0x1E, Z1, Z0, K1  // v > best
+	VMOVAPD Z0, K1, Z1
+	VMOVDQA64 Z3, K1, Z2
+	VPADDQ Z5, Z3, Z3
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP ra_loop
+
+ra_tail:
+	TESTQ CX, CX
+	JZ ra_reduce
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	VCVTPS2PD.Z (SI), K2, Z0
+	VMOVUPD.Z (DI), K2, Z6
+	VADDPD Z6, Z0, Z0
+	VCMPPD $0x1E, Z1, Z0, K2, K1  // live lanes only
+	VMOVAPD Z0, K1, Z1
+	VMOVDQA64 Z3, K1, Z2
+
+ra_reduce:
+	VSHUFF64X2 $0x4E, Z1, Z1, Z6  // the overall maximum, in every lane
+	VMAXPD Z6, Z1, Z6
+	VSHUFF64X2 $0xB1, Z6, Z6, Z7
+	VMAXPD Z7, Z6, Z6
+	VPERMILPD $0x55, Z6, Z7
+	VMAXPD Z7, Z6, Z6
+	VCMPPD $0x00, Z6, Z1, K1      // lanes holding it
+	MOVQ $0x7FFFFFFFFFFFFFFF, AX
+	VPBROADCASTQ AX, Z6
+	VMOVDQA64 Z2, K1, Z6          // their indices, the others MaxInt64
+	VSHUFI64X2 $0x4E, Z6, Z6, Z7
+	VPMINSQ Z7, Z6, Z6
+	VSHUFI64X2 $0xB1, Z6, Z6, Z7
+	VPMINSQ Z7, Z6, Z6
+	VPSHUFD $0x4E, Z6, Z7
+	VPMINSQ Z7, Z6, Z6
+	VMOVQ X6, AX
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET

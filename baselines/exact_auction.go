@@ -341,6 +341,29 @@ func addRow[F float32 | float64](acc []float64, r []F) {
 	}
 }
 
+// rowArgmax returns the largest net value float64(r[z]) + p[z] of a row and the
+// first z attaining it (−Inf and −1 if no value exceeds −Inf), with a vector
+// routine for float32 rows where the CPU has one (the same z, and the value is
+// recomputed as the loop computes it, so the same bits).
+func rowArgmax[F float32 | float64](r []F, p []float64) (float64, int) {
+	p = p[:len(r)]
+	if r32, ok := any(r).([]float32); ok && len(r32) > 0 {
+		if z, ok := rowArgmaxImpl(r32, p); ok {
+			if v := float64(r32[z]) + p[z]; v > math.Inf(-1) {
+				return v, z
+			}
+			return math.Inf(-1), -1
+		}
+	}
+	best, bz := math.Inf(-1), -1
+	for z, l := range r {
+		if v := float64(l) + p[z]; v > best {
+			best, bz = v, z
+		}
+	}
+	return best, bz
+}
+
 // auction runs the ε-scaling auction from the start assignment down to
 // ε = eps·scale, dividing ε by theta per phase. On return every cluster holds
 // exactly its size and every sample is within ε of its best cluster, unless a

@@ -66,12 +66,7 @@ func (s *exactSolver[F]) certificate() (*ExactResult, error) {
 		for i := chunks[c][0]; i < chunks[c][1]; i++ {
 			r := s.row(i)
 			pr.add(-float64(r[s.lab[i]]))
-			best := math.Inf(-1)
-			for z, l := range r {
-				if v := float64(l) + p[z]; v > best {
-					best = v
-				}
-			}
+			best, _ := rowArgmax(r, p)
 			du.add(-best) // min_y (C_iy − p_y)
 		}
 	})

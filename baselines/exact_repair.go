@@ -51,12 +51,7 @@ func (s *exactSolver[F]) buildG(best bool) {
 		chunks := rowChunks(n, k)
 		parallel(len(chunks), func(c int) {
 			for i := chunks[c][0]; i < chunks[c][1]; i++ {
-				top, bz := math.Inf(-1), -1
-				for z, l := range s.row(i) {
-					if v := float64(l) + p[z]; v > top {
-						top, bz = v, z
-					}
-				}
+				top, bz := rowArgmax(s.row(i), p)
 				to[i] = -1
 				if s.at[i]+p[s.lab[i]] < top {
 					to[i] = int32(bz)

@@ -586,3 +586,33 @@ func TestAddRowMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestRowArgmaxMatchesLoop: the first maximum of a row's net values and its bits
+// (the sign of a zero included), from the vector routine where the CPU has one,
+// are the scalar loop's, with many exact ties spread over the lanes.
+func TestRowArgmaxMatchesLoop(t *testing.T) {
+	src := rand.New(rand.NewPCG(11, 12))
+	for _, k := range []int{1, 2, 7, 8, 9, 15, 16, 17, 100, 1001} {
+		for trial := range 50 {
+			r := make([]float32, k)
+			p := make([]float64, k)
+			for z := range r {
+				r[z] = float32(src.IntN(3)) // few values: ties across lanes
+				p[z] = -float64(src.IntN(2)) * float64(r[z])
+				if trial%5 == 0 {
+					r[z], p[z] = float32(math.Copysign(0, float64(src.IntN(2))-0.5)), 0 // ±0 ties
+				}
+			}
+			want, wz := math.Inf(-1), -1
+			for z, l := range r {
+				if v := float64(l) + p[z]; v > want {
+					want, wz = v, z
+				}
+			}
+			got, gz := rowArgmax(r, p)
+			if gz != wz || math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("k=%d trial %d: (%v, %d), the loop gives (%v, %d)", k, trial, got, gz, want, wz)
+			}
+		}
+	}
+}
