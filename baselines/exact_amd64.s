@@ -2,6 +2,10 @@
 
 #include "textflag.h"
 
+// TAIL_MASK sets K2 to the low CX (< 8) lanes: a row's last, partial block.
+#define TAIL_MASK \
+	MOVL $1, AX; SHLL CX, AX; DECL AX; KMOVW AX, K2
+
 // func minMovesAVX512(row *float32, k int, lu float64, gv *float64, av *int32, i int32)
 // For v < k: d = lu − row[v]; where d < gv[v] (ordered), gv[v] = d and av[v] = i.
 TEXT ·minMovesAVX512(SB), NOSPLIT, $0-44
@@ -30,10 +34,7 @@ mm_loop:
 mm_tail:
 	TESTQ CX, CX
 	JZ mm_done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	TAIL_MASK
 	VCVTPS2PD.Z (SI), K2, Z0
 	VMOVUPD.Z (DI), K2, Z3
 	VSUBPD Z0, Z1, Z0
@@ -66,10 +67,7 @@ ar_loop:
 ar_tail:
 	TESTQ CX, CX
 	JZ ar_done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	TAIL_MASK
 	VCVTPS2PD.Z (SI), K2, Z0
 	VMOVUPD.Z (DI), K2, Z1
 	VADDPD Z1, Z0, Z0
@@ -113,10 +111,7 @@ ra_loop:
 ra_tail:
 	TESTQ CX, CX
 	JZ ra_reduce
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	TAIL_MASK
 	VCVTPS2PD.Z (SI), K2, Z0
 	VMOVUPD.Z (DI), K2, Z6
 	VADDPD Z6, Z0, Z0
