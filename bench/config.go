@@ -91,7 +91,7 @@ type Config struct {
 	// 0 means one solve at the start of every epoch (DeepCluster's rhythm).
 	// Used by sela, sela-exact and naive; DeepCluster always labels once per epoch.
 	// Default 0, the cheapest schedule: SeLa's quadratic schedule costs more
-	// label steps (reports/ablations.md and reports/mnist-strong.md measure it).
+	// label steps (reports/ablations.md measures it).
 	Nopts int `json:"nopts"`
 	// Views is how the label step sees the training set: 0 the clean images, A ≥ 1
 	// the average of log P over A augmented views (1 is the official code's single
