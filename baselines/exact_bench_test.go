@@ -2,9 +2,13 @@ package baselines
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/selabench/selabench/internal/logits"
+	"github.com/selabench/selabench/internal/npy"
 )
 
 // Test-only input kinds. collapsed: every row is one shared random row
@@ -67,5 +71,40 @@ func BenchmarkExactHard(b *testing.B) {
 		for _, kind := range []logits.Kind{collapsed, groups} {
 			b.Run(fmt.Sprintf("n=60000/k=%d/kind=%s", k, kind), func(b *testing.B) { benchmarkExact(b, 60000, k, kind) })
 		}
+	}
+}
+
+// BenchmarkExactReal times Exact on a real network's log-probabilities: the .npy
+// files in the directory named by $SELABENCH_LABEL_INPUTS (saved by `selabench run
+// --save-label-inputs DIR`), or else the 10 000-row excerpts that selA's Sinkhorn
+// benchmark uses. testdata/pot_emd.py times POT's ot.emd on the same files.
+func BenchmarkExactReal(b *testing.B) {
+	dir, pattern := os.Getenv("SELABENCH_LABEL_INPUTS"), "*.npy"
+	if dir == "" {
+		dir, pattern = filepath.Join("..", "selA", "testdata"), "mnist-*.npy"
+	}
+	files, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no inputs in %s: %v", dir, err)
+	}
+	for _, path := range files {
+		a, err := npy.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		L, ok := a.Data.([]float32)
+		if !ok || len(a.Shape) != 2 {
+			b.Fatalf("%s: %s %v, want a float32 matrix", path, a.DType, a.Shape)
+		}
+		n, k := a.Shape[0], a.Shape[1]
+		b.Run("input="+strings.TrimSuffix(filepath.Base(path), ".npy"), func(b *testing.B) {
+			var res *ExactResult
+			for b.Loop() {
+				if res, err = Exact(L, n, k, ExactOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(res.Gap, "gap")
+		})
 	}
 }
