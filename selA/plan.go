@@ -17,7 +17,7 @@ import (
 const (
 	chunkBytes   = 2 << 20 // largest float32 bytes per chunk
 	minChunks    = 16      // chunks of a problem large enough to share
-	minChunkRows = 1024    // a chunk is not split below this, so small solves stay in one piece
+	minChunkRows = 1024    // no chunk is made smaller than this, so solves of up to 1024 rows (SwAV's batches) stay in one piece
 	maxChunks    = 256     // bounds the memory of the per-chunk partial column sums
 )
 
