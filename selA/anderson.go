@@ -6,29 +6,35 @@ import (
 )
 
 // Acceleration selects how Sinkhorn chooses the column scalings between the
-// iterations at which the stopping rule is checked.
+// iterations at which the stopping rule is checked. Whatever it is, every checked
+// iteration follows a plain update, so the official stopping rule keeps its
+// meaning (see accel).
 type Acceleration int
 
 const (
 	// Anderson (the zero value, the default) is Anderson acceleration of the
-	// scaling map in log a, with a safeguard and a fallback to the plain iteration:
-	// see accel. The official stopping rule keeps its meaning, because every
-	// iteration at which it is checked follows a plain update.
+	// scaling map in log a, with a safeguard and a fallback to the plain
+	// iteration: see accel.
 	Anderson Acceleration = iota
 	// Plain is the textbook iteration a ← r/s, as the official code runs it.
 	Plain
+	// Newton takes damped Newton steps on log a from the plan's Gram matrix
+	// (K ≤ 16 only; see accel.newtonStep), with Anderson's safeguard and fallback.
+	Newton
 )
 
 // Accelerations lists every acceleration in the order the CLI shows them.
-var Accelerations = []Acceleration{Anderson, Plain}
+var Accelerations = []Acceleration{Anderson, Plain, Newton}
 
-// String returns the CLI name: "anderson" or "plain".
+// String returns the CLI name: "anderson", "plain" or "newton".
 func (m Acceleration) String() string {
 	switch m {
 	case Anderson:
 		return "anderson"
 	case Plain:
 		return "plain"
+	case Newton:
+		return "newton"
 	}
 	return fmt.Sprintf("Acceleration(%d)", int(m))
 }
@@ -40,7 +46,7 @@ func ParseAcceleration(name string) (Acceleration, error) {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("sela: unknown acceleration %q (want anderson or plain): %w", name, ErrInput)
+	return 0, fmt.Errorf("sela: unknown acceleration %q (want anderson, plain or newton): %w", name, ErrInput)
 }
 
 // Parameters of the Anderson accelerator.
@@ -80,6 +86,13 @@ var maxRestarts = 20
 // rule, its tolerance and its meaning stay those of the plain scheme, and only the
 // points at which it is evaluated are better.
 //
+// Newton steps. For small K the accelerator can instead solve for the root of f
+// directly: one Gram matrix of the plan's rows (gram, one sweep of the kernel)
+// gives f's Jacobian exactly, and a Newton step from it converges quadratically
+// where Anderson's secant model converges linearly (newtonStep). Near the fixed
+// point (variation below newtonFloor, where rounding dominates the Jacobian's
+// information) the steps become plain.
+//
 // Safeguard. Plain Sinkhorn contracts the Hilbert projective metric (Franklin &
 // Lorenz 1989), so the residual's variation max f − min f never grows under plain
 // steps (balanced marginals; with relaxed marginals the map contracts by φ in the
@@ -97,21 +110,27 @@ type accel struct {
 	have    bool        // g and f hold a point
 	lastRho float64     // residual norm at the previous point
 	lastAA  bool        // the current point was extrapolated
+	newton  bool        // Newton steps instead of Anderson's
 
 	gram []float64 // m×m normal matrix
 	rhs  []float64
 	u, q []float64 // scratch: log a, plain update
+	jac  []float64 // k×k Newton system
+	rhsK []float64
 
 	steps, restarts int
 	off             bool
 }
 
-func newAccel(k int, phi float64) *accel {
+func newAccel(k int, phi float64, newton bool) *accel {
 	m := andersonMemory
-	ac := &accel{k: k, m: m, phi: phi,
+	ac := &accel{k: k, m: m, phi: phi, newton: newton,
 		g: make([]float64, k), f: make([]float64, k),
 		gram: make([]float64, m*m), rhs: make([]float64, m),
 		u: make([]float64, k), q: make([]float64, k),
+	}
+	if newton {
+		ac.jac, ac.rhsK = make([]float64, k*k), make([]float64, k)
 	}
 	ac.dg, ac.df = make([][]float64, m), make([][]float64, m)
 	for j := range m {
@@ -138,10 +157,11 @@ func (ac *accel) norm(f []float64) float64 {
 
 // update sets a to the scalings of the next iteration from the current a and its
 // column sums s. With plain set (the next iteration is checked) or the
-// accelerator off, the next a is exactly the plain update r/s (r·s^(−φ)). It
-// returns the first cluster whose plain update is not finite and positive, or -1,
-// as updateA does.
-func (ac *accel) update(a, r, s []float64, plain bool) int {
+// accelerator off, the next a is exactly the plain update r/s (r·s^(−φ)). gram
+// returns the Gram matrix at the current point (kernel.gram); it is called only
+// for a Newton step. It returns the first cluster whose plain update is not finite
+// and positive, or -1, as updateA does.
+func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) int {
 	q := ac.q
 	for y := range a {
 		q[y] = nextA(r[y], s[y], ac.phi)
@@ -177,7 +197,15 @@ func (ac *accel) update(a, r, s []float64, plain bool) int {
 		ac.n = min(ac.n+1, ac.m)
 	}
 	ac.have, ac.lastRho, ac.lastAA = true, rho, false
-	if plain || ac.off || ac.n == 0 || !ac.extrapolate(a) {
+	var moved bool
+	switch {
+	case plain || ac.off:
+	case ac.newton:
+		moved = rho > newtonFloor && ac.newtonStep(a, gram())
+	default:
+		moved = ac.n > 0 && ac.extrapolate(a)
+	}
+	if !moved {
 		copy(a, q)
 		return -1
 	}

@@ -11,14 +11,15 @@ import (
 	"github.com/selabench/selabench/internal/npy"
 )
 
-// agreeWithRef checks the promise of the accelerated default against the official
-// scheme on one input: at least 99.5 % of the hard labels agree and the objective
-// agrees to 1e-4 relative, with no more iterations than the plain scheme.
-func agreeWithRef(t *testing.T, name string, L []float32, n, k int, lam float64) (ref, acc *Result) {
+// agreeWithRef checks the promise of an acceleration against the official scheme
+// on one input: at least 99.5 % of the hard labels agree and the objective agrees
+// to 1e-4 relative, with no more iterations than the plain scheme.
+func agreeWithRef(t *testing.T, name string, L []float32, n, k int, lam float64, accel Acceleration) (ref, acc *Result) {
 	t.Helper()
+	name = fmt.Sprintf("%s/%v", name, accel)
 	ref = mustSolve(t, L, n, k, Options{Variant: SinkhornRef, Lambda: lam})
-	acc = mustSolve(t, L, n, k, Options{Lambda: lam})
-	if !acc.Converged || acc.Accel != Anderson || acc.AccelFallback {
+	acc = mustSolve(t, L, n, k, Options{Lambda: lam, Accel: accel})
+	if !acc.Converged || acc.Accel != accel || acc.AccelFallback {
 		t.Errorf("%s: converged %v, acceleration %v, fallback %v (%s)", name, acc.Converged, acc.Accel, acc.AccelFallback, acc.Reason)
 	}
 	same := 0
@@ -42,16 +43,22 @@ func agreeWithRef(t *testing.T, name string, L []float32, n, k int, lam float64)
 	return ref, acc
 }
 
-// TestAndersonSynthetic: the default (accelerated) Sinkhorn gives the official
-// scheme's labels and objective on every synthetic input kind and several λ.
-func TestAndersonSynthetic(t *testing.T) {
-	const n, k = 4000, 20
-	for _, kind := range logits.Kinds {
-		L := logProbs(t, n, k, kind, 4, 11)
-		for _, lam := range []float64{10, 25, 50} {
-			name := fmt.Sprintf("%v/λ=%v", kind, lam)
-			ref, acc := agreeWithRef(t, name, L, n, k, lam)
-			t.Logf("%s: %d iterations (%d extrapolated, %d rejected), sinkhorn-ref %d", name, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
+// TestAccelSynthetic: the accelerated Sinkhorn gives the official scheme's labels
+// and objective on every synthetic input kind and several λ: Anderson (the
+// default) at K = 20 and 10, and Newton at K = 10 and 3.
+func TestAccelSynthetic(t *testing.T) {
+	const n = 4000
+	for _, c := range []struct {
+		k     int
+		accel Acceleration
+	}{{20, Anderson}, {10, Anderson}, {10, Newton}, {3, Newton}} {
+		for _, kind := range logits.Kinds {
+			L := logProbs(t, n, c.k, kind, 4, 11)
+			for _, lam := range []float64{10, 25, 50} {
+				name := fmt.Sprintf("K=%d/%v/λ=%v", c.k, kind, lam)
+				ref, acc := agreeWithRef(t, name, L, n, c.k, lam, c.accel)
+				t.Logf("%s/%v: %d iterations (%d accelerated, %d rejected), sinkhorn-ref %d", name, c.accel, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
+			}
 		}
 	}
 }
@@ -68,11 +75,13 @@ func TestAndersonRealInputs(t *testing.T) {
 	}
 	for _, path := range files {
 		L, n, k := readMatrix(t, path)
-		ref, acc := agreeWithRef(t, path, L, n, k, DefaultLambda)
-		if 10*acc.Iterations > ref.Iterations {
-			t.Errorf("%s: %d iterations against the plain scheme's %d: the acceleration saves less than 10×", path, acc.Iterations, ref.Iterations)
+		for _, accel := range []Acceleration{Anderson, Newton} {
+			ref, acc := agreeWithRef(t, path, L, n, k, DefaultLambda, accel)
+			if 10*acc.Iterations > ref.Iterations {
+				t.Errorf("%s/%v: %d iterations against the plain scheme's %d: the acceleration saves less than 10×", path, accel, acc.Iterations, ref.Iterations)
+			}
+			t.Logf("%s/%v: %d iterations (%d accelerated, %d rejected), sinkhorn-ref %d", path, accel, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
 		}
-		t.Logf("%s: %d iterations (%d extrapolated, %d rejected), sinkhorn-ref %d", path, acc.Iterations, acc.AccelSteps, acc.AccelRestarts, ref.Iterations)
 	}
 }
 
@@ -83,7 +92,7 @@ func TestAndersonChecksFollowPlainSteps(t *testing.T) {
 	const k = 5
 	r := []float64{0.1, 0.2, 0.3, 0.25, 0.15}
 	for _, phi := range []float64{1, 0.7} {
-		ac := newAccel(k, phi)
+		ac := newAccel(k, phi, false)
 		a := []float64{1, 1, 1, 1, 1}
 		for it := 1; it <= 30; it++ {
 			// Column sums of a made-up contraction, as a pass would return.
@@ -92,7 +101,7 @@ func TestAndersonChecksFollowPlainSteps(t *testing.T) {
 				s[y] = math.Pow(a[y], 0.8) * (1 + 0.1*float64(y)) / float64(k)
 			}
 			plain := it%3 == 0
-			if bad := ac.update(a, r, s, plain); bad >= 0 {
+			if bad := ac.update(a, r, s, plain, nil); bad >= 0 {
 				t.Fatalf("φ=%v: cluster %d reported bad", phi, bad)
 			}
 			if plain {

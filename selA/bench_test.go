@@ -90,8 +90,9 @@ func uniform(k int) []float64 {
 // the inputs in the directory named by $SELABENCH_LABEL_INPUTS (.npy files saved by
 // `selabench run --save-label-inputs DIR`; reports/solvers.md names the ones it
 // uses), or else the 10 000-row excerpts in testdata. Solvers: sinkhorn-ref (the
-// official scheme), sinkhorn-plain (the fast iteration without acceleration) and
-// sinkhorn (the default, Anderson-accelerated). testdata/sinkhorn_numpy.py prints
+// official scheme), sinkhorn-plain (the fast iteration without acceleration),
+// sinkhorn (the default, Anderson-accelerated) and sinkhorn-newton (Newton
+// steps, for these K ≤ 16 inputs). testdata/sinkhorn_numpy.py prints
 // the official NumPy scheme's lines under the same names (solver=numpy-ref), for
 // benchstat.
 func BenchmarkSinkhornReal(b *testing.B) {
@@ -113,6 +114,7 @@ func BenchmarkSinkhornReal(b *testing.B) {
 			{"sinkhorn-ref", Options{Variant: SinkhornRef}},
 			{"sinkhorn-plain", Options{Accel: Plain}},
 			{"sinkhorn", Options{}},
+			{"sinkhorn-newton", Options{Accel: Newton}},
 		} {
 			b.Run("input="+name+"/solver="+c.solver, func(b *testing.B) {
 				w := new(Workspace)

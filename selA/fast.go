@@ -13,13 +13,15 @@ import (
 // so every row's largest entry is exactly 1. α (absorbed log column scalings) is nil
 // for Sinkhorn. Entries below the smallest normal float32 are stored as 0.
 type kernel struct {
-	n, k int
-	p    plan
-	g    []float32 // n×k
-	m    []float64 // m_i; zero when α is nil
-	part []float64 // chunks×k partial column sums
-	perr []float64 // per-chunk partial stopping error
-	pbad []int     // per-chunk first row whose scaling broke down, or -1
+	n, k  int
+	p     plan
+	g     []float32 // n×k
+	m     []float64 // m_i; zero when α is nil
+	part  []float64 // chunks×k partial column sums
+	perr  []float64 // per-chunk partial stopping error
+	pbad  []int     // per-chunk first row whose scaling broke down, or -1
+	gpart []float64 // chunks×gramStride² partial Gram matrices (Newton steps), made on first use
+	gsum  []float64 // their sum
 }
 
 // newKernel returns a kernel stored in g (length n·k), or in the workspace's
@@ -385,9 +387,10 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	t1 := time.Now()
 	res.Build = t1.Sub(t0)
 	var ac *accel
-	if cfg.accel == Anderson {
-		ac = newAccel(k, cfg.phi)
+	if cfg.accel == Anderson || cfg.accel == Newton {
+		ac = newAccel(k, cfg.phi, cfg.accel == Newton)
 	}
+	gram := func() []float64 { return kn.gram(l.a, l.prev) } // l.prev: the last pass's b
 	for t := 1; ; t++ {
 		pass := kn.pass
 		if sp != nil {
@@ -402,7 +405,7 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 		}
 		var y int
 		if ac != nil {
-			y = ac.update(l.a, cfg.r, l.s, t%cfg.checkEvery == 0)
+			y = ac.update(l.a, cfg.r, l.s, t%cfg.checkEvery == 0, gram)
 		} else {
 			y = updateA(l.a, cfg.r, l.s, cfg.phi)
 		}
@@ -430,7 +433,11 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	if ac != nil {
 		res.AccelSteps, res.AccelRestarts, res.AccelFallback = ac.steps, ac.restarts, ac.off
 		if ac.off {
-			res.Reason += fmt.Sprintf("; Anderson acceleration fell back to the plain iteration after %d rejected extrapolations", ac.restarts)
+			what := "Anderson acceleration fell back to the plain iteration after %d rejected extrapolations"
+			if ac.newton {
+				what = "Newton steps fell back to the plain iteration after %d rejected steps"
+			}
+			res.Reason += "; " + fmt.Sprintf(what, ac.restarts)
 		}
 	}
 	finish(res, in)

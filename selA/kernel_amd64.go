@@ -259,3 +259,16 @@ func firstBadImpl(b []float64) (bad, done int) {
 	}
 	return firstBadAVX512(&b[0], n), n
 }
+
+//go:noescape
+func gramRowsAVX512(gp *float32, k int, rows int, a *float64, b *float64, scale float64, w *float64)
+
+// gramRowsImpl runs gramRows's vector routine where there is one (AVX-512) and
+// reports whether it did; b is not empty.
+func gramRowsImpl(g []float32, k int, a, b []float64, scale float64, w []float64) bool {
+	if kernelName != "avx512" {
+		return false
+	}
+	gramRowsAVX512(&g[0], k, len(b), &a[0], &b[0], scale, &w[0])
+	return true
+}

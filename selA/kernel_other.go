@@ -32,3 +32,5 @@ func sum32Impl(v []float32) (int, float32) { return 0, 0 }
 func axpyRowsImpl(g []float32, k int, b, s []float64) bool { return false }
 
 func firstBadImpl(b []float64) (bad, done int) { return -1, 0 }
+
+func gramRowsImpl(g []float32, k int, a, b []float64, scale float64, w []float64) bool { return false }

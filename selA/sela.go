@@ -157,9 +157,9 @@ type Options struct {
 	Kernel KernelMode
 
 	// Accel selects how Sinkhorn picks the scalings between checked iterations:
-	// Anderson (the zero value) or Plain. Both stop by the same rule, evaluated
-	// after a plain update (see Acceleration). SinkhornRef and SinkhornLog always
-	// iterate plainly: for them only the zero value is accepted.
+	// Anderson (the zero value), Plain, or Newton (K ≤ 16). All stop by the same rule, evaluated after a plain update
+	// (see Acceleration). SinkhornRef and SinkhornLog always iterate plainly: for
+	// them only the zero value is accepted.
 	Accel Acceleration
 
 	// Workers caps the goroutines used; 0 means runtime.GOMAXPROCS(0). Results are
@@ -232,9 +232,10 @@ type Result struct {
 	Density         float64
 	SparseBytes     int64
 	TruncationBound float64
-	// Accel is the acceleration Sinkhorn ran with (Plain for the other variants).
-	// AccelSteps counts its extrapolated iterations and AccelRestarts the
-	// extrapolations its safeguard rejected; AccelFallback is true when it gave up
+	// Accel is the acceleration Sinkhorn ran with (Newton, Anderson or Plain;
+	// Plain for the other variants). AccelSteps counts its accelerated iterations
+	// (Newton steps or extrapolations) and AccelRestarts the steps its safeguard
+	// rejected; AccelFallback is true when it gave up
 	// and ran plain iterations to the end (Reason says so too).
 	Accel         Acceleration
 	AccelSteps    int
@@ -492,10 +493,12 @@ func newConfig(n, k int, opt Options) (*config, error) {
 	}
 	c.kernel = opt.Kernel
 	switch {
-	case opt.Accel != Anderson && opt.Accel != Plain:
+	case opt.Accel < Anderson || opt.Accel > Newton:
 		return nil, bad("unknown acceleration %d", int(opt.Accel))
 	case opt.Variant != Sinkhorn && opt.Accel != Anderson:
 		return nil, bad("acceleration applies to sinkhorn only, not %v", opt.Variant)
+	case opt.Accel == Newton && k > newtonMaxK:
+		return nil, bad("acceleration newton needs K ≤ %d, not %d (use anderson)", newtonMaxK, k)
 	case opt.Variant == Sinkhorn:
 		c.accel = opt.Accel
 	default:

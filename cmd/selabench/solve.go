@@ -87,7 +87,7 @@ func sinkhornFlags(fs *flagSet) func() (bench.TransportOptions, error) {
 	tol := fs.Float64("tol", sela.DefaultTol, "tolerance of the official stopping rule Σ|b/b_new − 1| (Sinkhorn solvers)")
 	maxIter := fs.Int("max-iter", 0, "iteration cap of the Sinkhorn solvers; reaching it reports converged=false (0: the solver's default)")
 	kernel := fs.String("kernel", "auto", "kernel of the sinkhorn solver: auto (truncated sparse kernel when large and safe), dense or sparse")
-	accel := fs.String("accel", "anderson", "acceleration of the sinkhorn solver between checked iterations: anderson or plain (the official iteration); the stopping rule is the same")
+	accel := fs.String("accel", "anderson", "acceleration of the sinkhorn solver between checked iterations: anderson, plain (the official iteration) or newton (K ≤ 16); the stopping rule is the same")
 	return func() (bench.TransportOptions, error) {
 		var none bench.TransportOptions
 		if !(*tol > 0) {
