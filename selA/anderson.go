@@ -112,11 +112,13 @@ type accel struct {
 	lastAA  bool        // the current point was extrapolated
 	newton  bool        // Newton steps instead of Anderson's
 
-	gram []float64 // m×m normal matrix
-	rhs  []float64
-	u, q []float64 // scratch: log a, plain update
-	jac  []float64 // k×k Newton system
-	rhsK []float64
+	gram     []float64 // m×m normal matrix
+	rhs      []float64
+	u, q     []float64 // scratch: log a, plain update
+	jac      []float64 // k×k Newton system, or its Cholesky factor
+	rhsK     []float64
+	mass     []float64 // the factored system's column masses W·1
+	factored bool      // jac holds the factor of the current Jacobian
 
 	steps, restarts int
 	off             bool
@@ -130,7 +132,7 @@ func newAccel(k int, phi float64, newton bool) *accel {
 		u: make([]float64, k), q: make([]float64, k),
 	}
 	if newton {
-		ac.jac, ac.rhsK = make([]float64, k*k), make([]float64, k)
+		ac.jac, ac.rhsK, ac.mass = make([]float64, k*k), make([]float64, k), make([]float64, k)
 	}
 	ac.dg, ac.df = make([][]float64, m), make([][]float64, m)
 	for j := range m {
@@ -188,7 +190,7 @@ func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) in
 	switch {
 	case ac.lastAA && !(rho <= ac.lastRho):
 		ac.restarts++
-		ac.n, ac.head = 0, 0
+		ac.n, ac.head, ac.factored = 0, 0, false
 		if ac.restarts > maxRestarts {
 			ac.off = true
 		}
@@ -201,7 +203,7 @@ func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) in
 	switch {
 	case plain || ac.off:
 	case ac.newton:
-		moved = rho > newtonFloor && ac.newtonStep(a, gram())
+		moved = rho > newtonFloor && ac.newtonStep(a, rho, gram)
 	default:
 		moved = ac.n > 0 && ac.extrapolate(a)
 	}
@@ -276,6 +278,15 @@ func dot(x, y []float64) float64 {
 // definite A, which it overwrites with its Cholesky factor. It reports false when
 // A is not numerically positive definite.
 func cholSolve(A, b []float64, n int) bool {
+	if !cholFactor(A, n) {
+		return false
+	}
+	cholSubst(A, b, n)
+	return true
+}
+
+// cholFactor overwrites the lower triangle of A with its Cholesky factor.
+func cholFactor(A []float64, n int) bool {
 	for j := range n {
 		d := A[j*n+j]
 		for p := range j {
@@ -294,6 +305,11 @@ func cholSolve(A, b []float64, n int) bool {
 			A[i*n+j] = v / d
 		}
 	}
+	return true
+}
+
+// cholSubst solves L Lᵀ x = b in place for the factor L from cholFactor.
+func cholSubst(A, b []float64, n int) {
 	for i := range n {
 		v := b[i]
 		for p := range i {
@@ -308,5 +324,4 @@ func cholSolve(A, b []float64, n int) bool {
 		}
 		b[i] = v / A[i*n+i]
 	}
-	return true
 }

@@ -10,6 +10,11 @@ const newtonMaxK = 16
 // gramStride is the row stride of a Gram matrix: newtonMaxK.
 const gramStride = newtonMaxK
 
+// chordBelow is the residual variation below which a Newton step reuses the last
+// Jacobian: it is then within about that relative distance of the current one,
+// so each chord step still shrinks the residual by about that factor.
+const chordBelow = 1e-3
+
 // newtonFloor is the residual variation below which a Newton step cannot improve
 // on a plain one: the Jacobian is then as uncertain as the residual is small, so
 // the remaining iterations before the next check are plain.
@@ -87,36 +92,50 @@ func (kn *kernel) gram(a, b []float64) []float64 {
 // so the step δ solves (diag(W·1) − φW) δ = (W·1) ∘ f, a symmetric system (scaled
 // by N). For φ = 1 (balanced) the system is singular along the constant vector,
 // the gauge a ↦ t·a, b ↦ b/t that changes nothing; adding (Σ_y m_y·N / K²)·11ᵀ
-// fixes the gauge, so Cholesky applies. It reports false, leaving a alone, when
-// the system is not positive definite or the step is too long, as extrapolate
-// does.
-func (ac *accel) newtonStep(a, W []float64) bool {
+// fixes the gauge, so Cholesky applies. Once the residual variation rho is below
+// chordBelow, the steps reuse the last factor (chord method) instead of forming a
+// new Gram matrix. It reports false, leaving a alone, when the system is not
+// positive definite or the step is not finite.
+func (ac *accel) newtonStep(a []float64, rho float64, gram func() []float64) bool {
 	k := ac.k
 	A, rhs := ac.jac, ac.rhsK
-	tr := 0.0
-	for y := range k {
-		m := 0.0
-		for z := range k {
-			m += W[y*gramStride+z]
+	if ac.factored && rho < chordBelow {
+		// Chord step: the factor of the last Jacobian, which near the fixed point
+		// changes less per step than the residual shrinks.
+		for y := range k {
+			rhs[y] = ac.mass[y] * ac.f[y]
 		}
-		for z := range k {
-			A[y*k+z] = -ac.phi * W[y*gramStride+z]
+		cholSubst(A, rhs, k)
+	} else {
+		ac.factored = false
+		W := gram()
+		tr := 0.0
+		for y := range k {
+			m := 0.0
+			for z := range k {
+				m += W[y*gramStride+z]
+			}
+			for z := range k {
+				A[y*k+z] = -ac.phi * W[y*gramStride+z]
+			}
+			A[y*k+y] += m
+			ac.mass[y] = m
+			rhs[y] = m * ac.f[y]
+			tr += m
 		}
-		A[y*k+y] += m
-		rhs[y] = m * ac.f[y]
-		tr += m
-	}
-	if !(tr > 0) || math.IsInf(tr, 0) {
-		return false
-	}
-	if ac.phi == 1 {
-		t := tr / float64(k*k)
-		for i := range A {
-			A[i] += t
+		if !(tr > 0) || math.IsInf(tr, 0) {
+			return false
 		}
-	}
-	if !cholSolve(A, rhs, k) {
-		return false
+		if ac.phi == 1 {
+			t := tr / float64(k*k)
+			for i := range A {
+				A[i] += t
+			}
+		}
+		if !cholSolve(A, rhs, k) {
+			return false
+		}
+		ac.factored = true
 	}
 	// A step longer than andersonMaxStep in some log a_y is shortened to that
 	// length along the same direction (damped Newton), far from the fixed point.
