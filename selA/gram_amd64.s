@@ -6,6 +6,16 @@
 // The Gram matrix of the normalised plan rows, for Sinkhorn's Newton step (see
 // gramRowsGo in newton.go).
 
+// GRAM_P forms row i's p = g_i·(a·(b_i·scale)) in Z29 (columns 0..7) and Z30
+// (8..15), from b_i at DX, the row at SI, a in Z24/Z25 and scale in Z31, and
+// stores it at 0(SP) for the broadcasts. Clobbers Z26..Z28.
+#define GRAM_P \
+	VBROADCASTSD (DX), Z26; VMULPD Z31, Z26, Z26; \
+	VMULPD Z26, Z24, Z27; VMULPD Z26, Z25, Z28; \
+	VCVTPS2PD.Z (SI), K1, Z29; VCVTPS2PD.Z 32(SI), K2, Z30; \
+	VMULPD Z27, Z29, Z29; VMULPD Z28, Z30, Z30; \
+	VMOVUPD Z29, (SP); VMOVUPD Z30, 64(SP)
+
 // func gramRowsAVX512(gp *float32, k int, rows int, a *float64, b *float64, scale float64, w *float64)
 // k ≤ 16, a zero-padded to 16: with p_z = g_iz·(a_z·(b_i·scale)) for each row i,
 // w[16y+z] = Σ_i fma(p_y, p_z, ·) in row order, for the upper triangle z ≥ y
@@ -55,16 +65,7 @@ TEXT ·gramRowsAVX512(SB), NOSPLIT, $128-56
 g16_row:
 	TESTQ R9, R9
 	JZ g16_row_done
-	VBROADCASTSD (DX), Z26
-	VMULPD Z31, Z26, Z26  // t = b_i·scale
-	VMULPD Z26, Z24, Z27  // q = a·t
-	VMULPD Z26, Z25, Z28
-	VCVTPS2PD.Z (SI), K1, Z29
-	VCVTPS2PD.Z 32(SI), K2, Z30
-	VMULPD Z27, Z29, Z29  // p = g·q
-	VMULPD Z28, Z30, Z30
-	VMOVUPD Z29, (SP)
-	VMOVUPD Z30, 64(SP)
+	GRAM_P
 	VFMADD231PD.BCST 0(SP), Z29, Z0
 	VFMADD231PD.BCST 0(SP), Z30, Z1
 	VFMADD231PD.BCST 8(SP), Z29, Z2
@@ -126,16 +127,7 @@ g16_row_done:
 g8_row:
 	TESTQ R9, R9
 	JZ g8_row_done
-	VBROADCASTSD (DX), Z26
-	VMULPD Z31, Z26, Z26  // t = b_i·scale
-	VMULPD Z26, Z24, Z27  // q = a·t
-	VMULPD Z26, Z25, Z28
-	VCVTPS2PD.Z (SI), K1, Z29
-	VCVTPS2PD.Z 32(SI), K2, Z30
-	VMULPD Z27, Z29, Z29  // p = g·q
-	VMULPD Z28, Z30, Z30
-	VMOVUPD Z29, (SP)
-	VMOVUPD Z30, 64(SP)
+	GRAM_P
 	VFMADD231PD.BCST 0(SP), Z29, Z0
 	VFMADD231PD.BCST 8(SP), Z29, Z2
 	VFMADD231PD.BCST 16(SP), Z29, Z4
