@@ -82,7 +82,7 @@ func (kn *kernel) gram(a, b []float64) []float64 {
 	return w
 }
 
-// newton writes into a the Newton step from the current point u = log a for the
+// newtonStep writes into a the Newton step from the current point u = log a for the
 // fixed-point equation f(u) = 0 of the accelerator, f(u) = log(r_y s_y^(−φ)) − u_y
 // (see accel), given W = gram(a, b) at u. With the plan's column masses
 // m_y = Σ_z W_yz / N and M = W/N², the Jacobian of f is

@@ -157,9 +157,9 @@ type Options struct {
 	Kernel KernelMode
 
 	// Accel selects how Sinkhorn picks the scalings between checked iterations:
-	// Anderson (the zero value), Plain, or Newton (K ≤ 16). All stop by the same rule, evaluated after a plain update
-	// (see Acceleration). SinkhornRef and SinkhornLog always iterate plainly: for
-	// them only the zero value is accepted.
+	// Anderson (the zero value), Plain, or Newton (K ≤ 16). All stop by the same
+	// rule, evaluated after a plain update (see Acceleration). SinkhornRef and
+	// SinkhornLog always iterate plainly: for them only the zero value is accepted.
 	Accel Acceleration
 
 	// Workers caps the goroutines used; 0 means runtime.GOMAXPROCS(0). Results are
@@ -235,8 +235,8 @@ type Result struct {
 	// Accel is the acceleration Sinkhorn ran with (Newton, Anderson or Plain;
 	// Plain for the other variants). AccelSteps counts its accelerated iterations
 	// (Newton steps or extrapolations) and AccelRestarts the steps its safeguard
-	// rejected; AccelFallback is true when it gave up
-	// and ran plain iterations to the end (Reason says so too).
+	// rejected; AccelFallback is true when it gave up and ran plain iterations to
+	// the end (Reason says so too).
 	Accel         Acceleration
 	AccelSteps    int
 	AccelRestarts int
