@@ -98,9 +98,16 @@ var maxRestarts = 20
 // steps (balanced marginals; with relaxed marginals the map contracts by φ in the
 // sup norm, which is the norm used then). An extrapolated point whose residual is
 // larger than that of the point it came from is rejected: the history is cleared
-// and the next step is plain. After more than maxRestarts rejections the solve runs
-// plain iterations to the end and says so in Result.Reason
-// (Result.AccelFallback).
+// and the next step is plain; so is a Newton step that cannot be formed (a system
+// that is not positive definite, a step that is not finite). After more than
+// maxRestarts rejections the solve runs plain iterations to the end and says so in
+// Result.Reason (Result.AccelFallback).
+//
+// Breakdown. On a float32 kernel whose columns underflow, accelerated steps can
+// reach scalings at which a pass or a plain update is not finite, where the plain
+// scheme itself would not have gone. The solve then starts again from its starting
+// point as the plain iteration (solveFast), so its result is the plain scheme's,
+// and Result.Reason says where the acceleration broke down.
 type accel struct {
 	k, m    int
 	phi     float64
@@ -189,11 +196,7 @@ func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) in
 	rho := ac.norm(ac.f)
 	switch {
 	case ac.lastAA && !(rho <= ac.lastRho):
-		ac.restarts++
-		ac.n, ac.head, ac.factored = 0, 0, false
-		if ac.restarts > maxRestarts {
-			ac.off = true
-		}
+		ac.reject()
 	case ac.have:
 		ac.head = (ac.head + 1) % ac.m
 		ac.n = min(ac.n+1, ac.m)
@@ -202,8 +205,13 @@ func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) in
 	var moved bool
 	switch {
 	case plain || ac.off:
+	case ac.newton && rho > newtonFloor:
+		// A step that cannot be formed costs a Gram matrix, so it counts as a
+		// rejection: a stalled solve turns plain after maxRestarts of them.
+		if moved = ac.newtonStep(a, rho, gram); !moved {
+			ac.reject()
+		}
 	case ac.newton:
-		moved = rho > newtonFloor && ac.newtonStep(a, rho, gram)
 	default:
 		moved = ac.n > 0 && ac.extrapolate(a)
 	}
@@ -214,6 +222,16 @@ func (ac *accel) update(a, r, s []float64, plain bool, gram func() []float64) in
 	ac.lastAA = true
 	ac.steps++
 	return -1
+}
+
+// reject counts a rejected step and clears the history; after more than
+// maxRestarts the accelerator is off for the rest of the solve.
+func (ac *accel) reject() {
+	ac.restarts++
+	ac.n, ac.head, ac.factored = 0, 0, false
+	if ac.restarts > maxRestarts {
+		ac.off = true
+	}
 }
 
 // extrapolate solves the regularised normal equations of the least-squares
@@ -260,9 +278,9 @@ func (ac *accel) extrapolate(a []float64) bool {
 		if !(v > 0) || math.IsInf(v, 1) {
 			return false
 		}
-		ac.q[y] = v
+		ac.u[y] = v
 	}
-	copy(a, ac.q)
+	copy(a, ac.u)
 	return true
 }
 

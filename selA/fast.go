@@ -3,6 +3,7 @@ package sela
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -285,6 +286,7 @@ type loop struct {
 	a, b, prev []float64
 	s          []float64
 	iters      int  // in total
+	base       int  // iterations before the current run (see restartPlain)
 	fresh      bool // the first check of this run has nothing to compare with
 	stopErr    float64
 	converged  bool
@@ -356,7 +358,7 @@ func (l *loop) step(pass passFunc, t int, variant Variant) (done bool, err error
 
 // capped reports whether the iteration cap has been reached, setting the reason.
 func (l *loop) capped() bool {
-	if l.iters < l.cfg.maxIter {
+	if l.iters-l.base < l.cfg.maxIter {
 		return false
 	}
 	l.reason = fmt.Sprintf("iteration cap %d reached (official error %.3g)", l.cfg.maxIter, l.stopErr)
@@ -381,6 +383,7 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	if y := updateA(l.a, cfg.r, l.s, cfg.phi); y >= 0 {
 		return nil, zeroColumn(cfg, y)
 	}
+	a0 := slices.Clone(l.a)
 	l.restart(b0)
 	res := &Result{Rebuilds: 1, KernelBytes: kn.bytes(), Kernel: KernelDense}
 	sp := newSparse(w, kn, cfg)
@@ -391,6 +394,21 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 		ac = newAccel(k, cfg.phi, cfg.accel == Newton)
 	}
 	gram := func() []float64 { return kn.gram(l.a, l.prev) } // l.prev: the last pass's b
+	// restartPlain handles a numerical breakdown after accelerated steps: the
+	// solve starts again from a0 and b0 as the plain iteration, which then gives
+	// exactly the plain scheme's result, with its own iteration cap.
+	broke := ""
+	restartPlain := func(what string) bool {
+		if ac == nil || ac.steps == 0 || broke != "" {
+			return false
+		}
+		broke = fmt.Sprintf("%v broke down at iteration %d (%s); the plain iteration ran again from the starting point", cfg.accel, l.iters, what)
+		ac.off = true
+		copy(l.a, a0)
+		l.restart(b0)
+		l.base = l.iters
+		return true
+	}
 	for t := 1; ; t++ {
 		pass := kn.pass
 		if sp != nil {
@@ -398,6 +416,10 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 		}
 		done, err := l.step(pass, t, cfg.variant)
 		if err != nil {
+			if restartPlain("a scaling b not finite") {
+				t = 0
+				continue
+			}
 			return nil, err
 		}
 		if done || l.capped() {
@@ -410,6 +432,10 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 			y = updateA(l.a, cfg.r, l.s, cfg.phi)
 		}
 		if y >= 0 {
+			if restartPlain(fmt.Sprintf("cluster %d without mass", y)) {
+				t = 0
+				continue
+			}
 			return nil, zeroColumn(cfg, y)
 		}
 	}
@@ -432,7 +458,9 @@ func solveFast[T real](w *Workspace, in *input[T], cfg *config, g []float32) (*R
 	res.Accel = cfg.accel
 	if ac != nil {
 		res.AccelSteps, res.AccelRestarts, res.AccelFallback = ac.steps, ac.restarts, ac.off
-		if ac.off {
+		if broke != "" {
+			res.Reason += "; " + broke
+		} else if ac.off {
 			what := "Anderson acceleration fell back to the plain iteration after %d rejected extrapolations"
 			if ac.newton {
 				what = "Newton steps fell back to the plain iteration after %d rejected steps"

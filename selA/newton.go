@@ -148,11 +148,11 @@ func (ac *accel) newtonStep(a []float64, rho float64, gram func() []float64) boo
 	}
 	damp := min(1, andersonMaxStep/long)
 	for y := range k {
-		ac.q[y] = math.Exp(ac.u[y] + damp*rhs[y])
-		if !(ac.q[y] > 0) || math.IsInf(ac.q[y], 1) {
+		rhs[y] = math.Exp(ac.u[y] + damp*rhs[y])
+		if !(rhs[y] > 0) || math.IsInf(rhs[y], 1) {
 			return false
 		}
 	}
-	copy(a, ac.q)
+	copy(a, rhs)
 	return true
 }

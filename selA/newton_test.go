@@ -2,6 +2,7 @@ package sela
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,4 +106,27 @@ func TestNewtonNeedsSmallK(t *testing.T) {
 	if _, err := Solve(L, n, k, Options{Accel: Newton}); err == nil || !strings.Contains(err.Error(), "K ≤ 16") {
 		t.Fatalf("newton at K = 17: error %v", err)
 	}
+}
+
+// TestAccelBreakdownRunsPlain: a float32-degenerate input (5 000 rows of a head
+// whose scalings the float64 range cannot hold; testdata/subset.py says where it
+// comes from) on which Newton's steps reach a point whose kernel column carries no
+// mass, where the plain scheme runs to its cap without a breakdown. The solve
+// starts again as the plain iteration and says so, and its labels and objective are
+// then the plain scheme's, bit for bit.
+func TestAccelBreakdownRunsPlain(t *testing.T) {
+	const path = "testdata/degenerate-013-epoch13-head1.npy"
+	L, n, k := readMatrix(t, path)
+	plain := mustSolve(t, L, n, k, Options{Accel: Plain})
+	res := mustSolve(t, L, n, k, Options{Accel: Newton})
+	if want := "newton broke down at iteration"; !strings.Contains(res.Reason, want) {
+		t.Fatalf("reason %q does not say %q", res.Reason, want)
+	}
+	if !res.AccelFallback || res.Converged != plain.Converged || res.Iterations <= plain.Iterations {
+		t.Errorf("fallback %v, converged %v (plain %v), %d iterations (plain %d)", res.AccelFallback, res.Converged, plain.Converged, res.Iterations, plain.Iterations)
+	}
+	if res.Objective != plain.Objective || !slices.Equal(res.Labels, plain.Labels) {
+		t.Errorf("objective %v, plain %v; labels equal: %v", res.Objective, plain.Objective, slices.Equal(res.Labels, plain.Labels))
+	}
+	t.Logf("%s: %s", path, res.Reason)
 }

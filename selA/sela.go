@@ -236,7 +236,8 @@ type Result struct {
 	// Plain for the other variants). AccelSteps counts its accelerated iterations
 	// (Newton steps or extrapolations) and AccelRestarts the steps its safeguard
 	// rejected; AccelFallback is true when it gave up and ran plain iterations to
-	// the end (Reason says so too).
+	// the end, or broke down numerically and ran the plain iteration again from
+	// the start (Reason says which; Iterations then counts both runs).
 	Accel         Acceleration
 	AccelSteps    int
 	AccelRestarts int
