@@ -152,3 +152,133 @@ g8_row_done:
 	VMOVUPD Z14, 896(R10)
 	VZEROUPPER
 	RET
+
+// GRAM_P2 stores at off(SP) row AX's p = g·(a·(b·scale)) (four float64 vectors,
+// columns 0..15), from b at bo(DX), the row's float32 lane masks in X8..X11 and
+// scale in Y12. Clobbers Y0..Y5.
+#define GRAM_P2(bo, off) \
+	VBROADCASTSD bo(DX), Y4; VMULPD Y12, Y4, Y4; \
+	VMULPD (DI), Y4, Y5; VMASKMOVPS (AX), X8, X0; VCVTPS2PD X0, Y0; VMULPD Y5, Y0, Y0; VMOVUPD Y0, off(SP); \
+	VMULPD 32(DI), Y4, Y5; VMASKMOVPS 16(AX), X9, X1; VCVTPS2PD X1, Y1; VMULPD Y5, Y1, Y1; VMOVUPD Y1, off+32(SP); \
+	VMULPD 64(DI), Y4, Y5; VMASKMOVPS 32(AX), X10, X2; VCVTPS2PD X2, Y2; VMULPD Y5, Y2, Y2; VMOVUPD Y2, off+64(SP); \
+	VMULPD 96(DI), Y4, Y5; VMASKMOVPS 48(AX), X11, X3; VCVTPS2PD X3, Y3; VMULPD Y5, Y3, Y3; VMOVUPD Y3, off+96(SP)
+
+// func gramRowsAVX2(gp *float32, k int, rows int, a *float64, b *float64, scale float64, w *float64, mask *int32)
+// gramRowsAVX512 for AVX2 (same bits; mask is tailMask(k)). Sixteen registers
+// cannot hold the triangle, so w accumulates in memory, four rows at a time: the
+// four rows' p go to the stack (zeros for the rows missing from the last group,
+// which leave the sums unchanged), and each 4-wide block of w is loaded once and
+// takes the four rows' fma in row order.
+TEXT ·gramRowsAVX2(SB), NOSPLIT, $512-64
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ b+32(FP), DX
+	MOVQ w+48(FP), R10
+	MOVQ mask+56(FP), R15
+	MOVQ R8, R11
+	SHLQ $2, R11          // row stride in bytes
+	MOVQ R8, R12
+	ADDQ $3, R12
+	SHRQ $2, R12          // blocks of 4 columns
+	VBROADCASTSD scale+40(FP), Y12
+	VMOVDQU (R15), X8
+	VMOVDQU 16(R15), X9
+	VMOVDQU 32(R15), X10
+	VMOVDQU 48(R15), X11
+	VXORPD Y0, Y0, Y0
+	MOVQ R10, BX
+	MOVQ $64, CX
+
+g2_zero:
+	VMOVUPD Y0, (BX)
+	ADDQ $32, BX
+	DECQ CX
+	JNZ g2_zero
+
+g2_group:
+	TESTQ R9, R9
+	JZ g2_done
+	MOVQ SI, AX
+	GRAM_P2(0, 0)
+	CMPQ R9, $2
+	JL g2_zero1
+	ADDQ R11, AX
+	GRAM_P2(8, 128)
+	CMPQ R9, $3
+	JL g2_zero2
+	ADDQ R11, AX
+	GRAM_P2(16, 256)
+	CMPQ R9, $4
+	JL g2_zero3
+	ADDQ R11, AX
+	GRAM_P2(24, 384)
+	JMP g2_sum
+
+g2_zero1:
+	VXORPD Y0, Y0, Y0
+	VMOVUPD Y0, 128(SP)
+	VMOVUPD Y0, 160(SP)
+	VMOVUPD Y0, 192(SP)
+	VMOVUPD Y0, 224(SP)
+
+g2_zero2:
+	VXORPD Y0, Y0, Y0
+	VMOVUPD Y0, 256(SP)
+	VMOVUPD Y0, 288(SP)
+	VMOVUPD Y0, 320(SP)
+	VMOVUPD Y0, 352(SP)
+
+g2_zero3:
+	VXORPD Y0, Y0, Y0
+	VMOVUPD Y0, 384(SP)
+	VMOVUPD Y0, 416(SP)
+	VMOVUPD Y0, 448(SP)
+	VMOVUPD Y0, 480(SP)
+
+g2_sum:
+	XORQ CX, CX           // y
+
+g2_y:
+	VBROADCASTSD (SP)(CX*8), Y4
+	VBROADCASTSD 128(SP)(CX*8), Y5
+	VBROADCASTSD 256(SP)(CX*8), Y6
+	VBROADCASTSD 384(SP)(CX*8), Y7
+	MOVQ CX, R14
+	SHRQ $2, R14          // first block holding column y
+	MOVQ CX, BX
+	SHLQ $7, BX
+	ADDQ R10, BX          // w[16y]
+	LEAQ (BX)(R14*8), BX
+	LEAQ (BX)(R14*8), BX
+	LEAQ (BX)(R14*8), BX
+	LEAQ (BX)(R14*8), BX  // w[16y + 4·block]
+	MOVQ R14, R13
+	SHLQ $5, R13
+	LEAQ (SP)(R13*1), R13 // p of the first row at that block
+	NEGQ R14
+	ADDQ R12, R14         // blocks left
+
+g2_block:
+	VMOVUPD (BX), Y0
+	VFMADD231PD (R13), Y4, Y0
+	VFMADD231PD 128(R13), Y5, Y0
+	VFMADD231PD 256(R13), Y6, Y0
+	VFMADD231PD 384(R13), Y7, Y0
+	VMOVUPD Y0, (BX)
+	ADDQ $32, BX
+	ADDQ $32, R13
+	DECQ R14
+	JNZ g2_block
+	INCQ CX
+	CMPQ CX, R8
+	JL g2_y
+	LEAQ (SI)(R11*4), SI
+	ADDQ $32, DX
+	SUBQ $4, R9
+	JG g2_group
+
+g2_done:
+	VZEROUPPER
+	RET

@@ -15,6 +15,13 @@ import (
 //go:noescape
 func fusedRowsAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
 
+// fusedRows4SmallAVX2 is fusedRowsAVX2 for k ≤ 16, four rows at a time (same
+// bits; rows a multiple of 4): s stays in registers and the four rows share one
+// reduction and one division.
+//
+//go:noescape
+func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
+
 //go:noescape
 func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
 
@@ -62,7 +69,16 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 	case "avx2":
 		a = paddedA(a, k)
 		mask := tailMask(k)
-		fusedRowsAVX2(&g[0], k, len(b), &a[0], c, &b[0], &s[0], &mask[0])
+		r4 := 0
+		if k <= 16 {
+			r4 = len(b) &^ 3
+		}
+		if r4 > 0 {
+			fusedRows4SmallAVX2(&g[0], k, r4, &a[0], c, &b[0], &s[0], &mask[0])
+		}
+		if r4 < len(b) {
+			fusedRowsAVX2(&g[r4*k], k, len(b)-r4, &a[0], c, &b[r4], &s[0], &mask[0])
+		}
 	default:
 		fusedRowsGo(g, k, a, c, b, s)
 	}
@@ -261,14 +277,22 @@ func firstBadImpl(b []float64) (bad, done int) {
 }
 
 //go:noescape
+func gramRowsAVX2(gp *float32, k int, rows int, a *float64, b *float64, scale float64, w *float64, mask *int32)
+
+//go:noescape
 func gramRowsAVX512(gp *float32, k int, rows int, a *float64, b *float64, scale float64, w *float64)
 
 // gramRowsImpl runs gramRows's vector routine where there is one (AVX-512) and
 // reports whether it did; b is not empty.
 func gramRowsImpl(g []float32, k int, a, b []float64, scale float64, w []float64) bool {
-	if kernelName != "avx512" {
+	switch kernelName {
+	case "avx512":
+		gramRowsAVX512(&g[0], k, len(b), &a[0], &b[0], scale, &w[0])
+	case "avx2":
+		mask := tailMask(k)
+		gramRowsAVX2(&g[0], k, len(b), &a[0], &b[0], scale, &w[0], &mask[0])
+	default:
 		return false
 	}
-	gramRowsAVX512(&g[0], k, len(b), &a[0], &b[0], scale, &w[0])
 	return true
 }

@@ -722,3 +722,118 @@ fb_none:
 	MOVQ $-1, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// GROW_AVX2 loads row AX of a k ≤ 16 kernel as four float64 vectors Y0..Y3
+// (elements 0-3, 4-7, 8-11, 12-15) through the float32 lane masks X8..X11: zeros
+// beyond the row, and no read past it.
+#define GROW_AVX2 \
+	VMASKMOVPS (AX), X8, X0 \
+	VCVTPS2PD X0, Y0 \
+	VMASKMOVPS 16(AX), X9, X1 \
+	VCVTPS2PD X1, Y1 \
+	VMASKMOVPS 32(AX), X10, X2 \
+	VCVTPS2PD X2, Y2 \
+	VMASKMOVPS 48(AX), X11, X3 \
+	VCVTPS2PD X3, Y3
+
+// GDOT_AVX2 leaves in Yv the row's lanes v[l] = u[l]+u[4+l] of the canonical tree,
+// u[l] = acc[l]+acc[8+l] (lanes 16..31 are zero for rows this short, and adding
+// them changes nothing, the products being ≥ +0).
+#define GDOT_AVX2(Yv) \
+	GROW_AVX2 \
+	VMULPD (DI), Y0, Y0 \
+	VMULPD 32(DI), Y1, Y1 \
+	VMULPD 64(DI), Y2, Y2 \
+	VMULPD 96(DI), Y3, Y3 \
+	VADDPD Y2, Y0, Y0 \
+	VADDPD Y3, Y1, Y1 \
+	VADDPD Y1, Y0, Yv
+
+// GAXPY_AVX2 adds row AX times the broadcast b in Y4 to s in Y12..Y15.
+#define GAXPY_AVX2 \
+	GROW_AVX2 \
+	VFMADD231PD Y4, Y0, Y12 \
+	VFMADD231PD Y4, Y1, Y13 \
+	VFMADD231PD Y4, Y2, Y14 \
+	VFMADD231PD Y4, Y3, Y15
+
+// func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
+// fusedRowsAVX2 for k ≤ 16, four rows at a time (rows a multiple of 4; same bits):
+// s stays in registers, the four rows' dot products are reduced together by lane
+// shuffles, and one division gives the four b. mask is tailMask(k).
+TEXT ·fusedRows4SmallAVX2(SB), NOSPLIT, $0-64
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ b+40(FP), DX
+	MOVQ s+48(FP), R10
+	MOVQ mask+56(FP), R15
+	MOVQ R8, R11
+	SHLQ $2, R11          // row stride in bytes
+	// s[0:16] through float64 masks (s has only k entries)
+	VPMOVSXDQ (R15), Y0
+	VMASKMOVPD (R10), Y0, Y12
+	VPMOVSXDQ 16(R15), Y0
+	VMASKMOVPD 32(R10), Y0, Y13
+	VPMOVSXDQ 32(R15), Y0
+	VMASKMOVPD 64(R10), Y0, Y14
+	VPMOVSXDQ 48(R15), Y0
+	VMASKMOVPD 96(R10), Y0, Y15
+	VMOVDQU (R15), X8
+	VMOVDQU 16(R15), X9
+	VMOVDQU 32(R15), X10
+	VMOVDQU 48(R15), X11
+
+s2_group:
+	TESTQ R9, R9
+	JZ s2_done
+	MOVQ SI, AX
+	GDOT_AVX2(Y4)
+	ADDQ R11, AX
+	GDOT_AVX2(Y5)
+	ADDQ R11, AX
+	GDOT_AVX2(Y6)
+	ADDQ R11, AX
+	GDOT_AVX2(Y7)
+	// rows A..D: v = [v0 v1 v2 v3]; d = (v0+v2) + (v1+v3)
+	VPERM2F128 $0x20, Y5, Y4, Y0  // [vA0 vA1 vB0 vB1]
+	VPERM2F128 $0x31, Y5, Y4, Y1  // [vA2 vA3 vB2 vB3]
+	VADDPD Y1, Y0, Y0
+	VPERM2F128 $0x20, Y7, Y6, Y2
+	VPERM2F128 $0x31, Y7, Y6, Y3
+	VADDPD Y3, Y2, Y2
+	VHADDPD Y2, Y0, Y0            // [dA dC dB dD]
+	VPERMPD $0xD8, Y0, Y0         // [dA dB dC dD]
+	VBROADCASTSD c+32(FP), Y1
+	VDIVPD Y0, Y1, Y1             // b = c / d
+	VMOVUPD Y1, (DX)
+	// s = fma(g, b, s), row after row as the canonical order
+	MOVQ SI, AX
+	VBROADCASTSD (DX), Y4
+	GAXPY_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 8(DX), Y4
+	GAXPY_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 16(DX), Y4
+	GAXPY_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 24(DX), Y4
+	GAXPY_AVX2
+	ADDQ $32, DX
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R9
+	JMP s2_group
+
+s2_done:
+	VPMOVSXDQ (R15), Y0
+	VMASKMOVPD Y12, Y0, (R10)
+	VPMOVSXDQ 16(R15), Y0
+	VMASKMOVPD Y13, Y0, 32(R10)
+	VPMOVSXDQ 32(R15), Y0
+	VMASKMOVPD Y14, Y0, 64(R10)
+	VPMOVSXDQ 48(R15), Y0
+	VMASKMOVPD Y15, Y0, 96(R10)
+	VZEROUPPER
+	RET
