@@ -203,12 +203,20 @@ func sweepRowsImpl(g []float32, k int, a, b, d, s []float64) {
 	}
 }
 
+//go:noescape
+func argmaxRowsSmallAVX2(gp *float32, k int, rows int, a *float64, labels *int32, mask *int32)
+
 func argmaxRowsImpl(g []float32, k int, a []float64, labels []int32) {
-	if kernelName == "avx512" {
+	switch {
+	case kernelName == "avx512":
 		argmaxRowsAVX512(&g[0], k, len(labels), &a[0], &labels[0])
-		return
+	case kernelName == "avx2" && k <= 16:
+		a = paddedA(a, k)
+		mask := tailMask(k)
+		argmaxRowsSmallAVX2(&g[0], k, len(labels), &a[0], &labels[0], &mask[0])
+	default:
+		argmaxRowsGo(g, k, a, labels)
 	}
-	argmaxRowsGo(g, k, a, labels)
 }
 
 //go:noescape
@@ -250,13 +258,23 @@ func scanRows32(x []float32, k int, xmax []float64) int {
 //go:noescape
 func axpyRowsSmallAVX512(gp *float32, k int, rows int, b *float64, s *float64)
 
-// axpyRowsImpl runs axpyRows's vector routine where there is one (AVX-512, k ≤ 16)
-// and reports whether it did.
+//go:noescape
+func axpyRowsSmallAVX2(gp *float32, k int, rows int, b *float64, s *float64, mask *int32)
+
+// axpyRowsImpl runs axpyRows's vector routine where there is one (AVX-512 or
+// AVX2, k ≤ 16) and reports whether it did.
 func axpyRowsImpl(g []float32, k int, b, s []float64) bool {
-	if kernelName != "avx512" || k > 16 {
+	switch {
+	case k > 16:
+		return false
+	case kernelName == "avx512":
+		axpyRowsSmallAVX512(&g[0], k, len(b), &b[0], &s[0])
+	case kernelName == "avx2":
+		mask := tailMask(k)
+		axpyRowsSmallAVX2(&g[0], k, len(b), &b[0], &s[0], &mask[0])
+	default:
 		return false
 	}
-	axpyRowsSmallAVX512(&g[0], k, len(b), &b[0], &s[0])
 	return true
 }
 

@@ -757,6 +757,22 @@ fb_none:
 	VFMADD231PD Y4, Y2, Y14 \
 	VFMADD231PD Y4, Y3, Y15
 
+// LOAD_S_AVX2 loads s[0:16] at R10 into Y12..Y15 through float64 masks made from
+// the tailMask at R15 (s has only k entries), and the float32 lane masks into
+// X8..X11; STORE_S_AVX2 stores Y12..Y15 back through the same masks.
+#define LOAD_S_AVX2 \
+	VPMOVSXDQ (R15), Y0; VMASKMOVPD (R10), Y0, Y12; \
+	VPMOVSXDQ 16(R15), Y0; VMASKMOVPD 32(R10), Y0, Y13; \
+	VPMOVSXDQ 32(R15), Y0; VMASKMOVPD 64(R10), Y0, Y14; \
+	VPMOVSXDQ 48(R15), Y0; VMASKMOVPD 96(R10), Y0, Y15; \
+	VMOVDQU (R15), X8; VMOVDQU 16(R15), X9; VMOVDQU 32(R15), X10; VMOVDQU 48(R15), X11
+
+#define STORE_S_AVX2 \
+	VPMOVSXDQ (R15), Y0; VMASKMOVPD Y12, Y0, (R10); \
+	VPMOVSXDQ 16(R15), Y0; VMASKMOVPD Y13, Y0, 32(R10); \
+	VPMOVSXDQ 32(R15), Y0; VMASKMOVPD Y14, Y0, 64(R10); \
+	VPMOVSXDQ 48(R15), Y0; VMASKMOVPD Y15, Y0, 96(R10)
+
 // func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
 // fusedRowsAVX2 for k ≤ 16, four rows at a time (rows a multiple of 4; same bits):
 // s stays in registers, the four rows' dot products are reduced together by lane
@@ -771,19 +787,7 @@ TEXT ·fusedRows4SmallAVX2(SB), NOSPLIT, $0-64
 	MOVQ mask+56(FP), R15
 	MOVQ R8, R11
 	SHLQ $2, R11          // row stride in bytes
-	// s[0:16] through float64 masks (s has only k entries)
-	VPMOVSXDQ (R15), Y0
-	VMASKMOVPD (R10), Y0, Y12
-	VPMOVSXDQ 16(R15), Y0
-	VMASKMOVPD 32(R10), Y0, Y13
-	VPMOVSXDQ 32(R15), Y0
-	VMASKMOVPD 64(R10), Y0, Y14
-	VPMOVSXDQ 48(R15), Y0
-	VMASKMOVPD 96(R10), Y0, Y15
-	VMOVDQU (R15), X8
-	VMOVDQU 16(R15), X9
-	VMOVDQU 32(R15), X10
-	VMOVDQU 48(R15), X11
+	LOAD_S_AVX2
 
 s2_group:
 	TESTQ R9, R9
@@ -827,13 +831,99 @@ s2_group:
 	JMP s2_group
 
 s2_done:
-	VPMOVSXDQ (R15), Y0
-	VMASKMOVPD Y12, Y0, (R10)
-	VPMOVSXDQ 16(R15), Y0
-	VMASKMOVPD Y13, Y0, 32(R10)
-	VPMOVSXDQ 32(R15), Y0
-	VMASKMOVPD Y14, Y0, 64(R10)
-	VPMOVSXDQ 48(R15), Y0
-	VMASKMOVPD Y15, Y0, 96(R10)
+	STORE_S_AVX2
+	VZEROUPPER
+	RET
+
+// func argmaxRowsSmallAVX2(gp *float32, k int, rows int, a *float64, labels *int32, mask *int32)
+// argmaxRowsAVX512 for AVX2 and k ≤ 16 (mask is tailMask(k)): the products of a
+// row in four vectors, their maximum M broadcast to every lane, and the first lane
+// whose product equals M. The products are ≥ +0 and the lanes past the row are
+// +0, so they change neither M nor the first match (on a row of zeros, lane 0).
+TEXT ·argmaxRowsSmallAVX2(SB), NOSPLIT, $0-48
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ labels+32(FP), R10
+	MOVQ mask+40(FP), R15
+	MOVQ R8, R11
+	SHLQ $2, R11          // row stride in bytes
+	VMOVDQU (R15), X8
+	VMOVDQU 16(R15), X9
+	VMOVDQU 32(R15), X10
+	VMOVDQU 48(R15), X11
+	XORL R13, R13
+
+am2_row:
+	TESTQ R9, R9
+	JZ am2_done
+	MOVQ SI, AX
+	GROW_AVX2
+	VMULPD (DI), Y0, Y0
+	VMULPD 32(DI), Y1, Y1
+	VMULPD 64(DI), Y2, Y2
+	VMULPD 96(DI), Y3, Y3
+	VMAXPD Y1, Y0, Y4
+	VMAXPD Y3, Y2, Y5
+	VMAXPD Y5, Y4, Y4
+	VPERM2F128 $0x01, Y4, Y4, Y5
+	VMAXPD Y5, Y4, Y4
+	VPERMILPD $0x5, Y4, Y5
+	VMAXPD Y5, Y4, Y4     // M in every lane
+	VCMPPD $0, Y4, Y0, Y0
+	VCMPPD $0, Y4, Y1, Y1
+	VCMPPD $0, Y4, Y2, Y2
+	VCMPPD $0, Y4, Y3, Y3
+	VMOVMSKPD Y0, AX
+	VMOVMSKPD Y1, BX
+	SHLL $4, BX
+	ORL BX, AX
+	VMOVMSKPD Y2, BX
+	SHLL $8, BX
+	ORL BX, AX
+	VMOVMSKPD Y3, BX
+	SHLL $12, BX
+	ORL BX, AX
+	ORL $0x10000, AX      // no match (a NaN product): lane 16, then 0 below
+	BSFL AX, AX
+	CMPL AX, $16
+	CMOVLEQ R13, AX
+	MOVL AX, (R10)
+	ADDQ $4, R10
+	ADDQ R11, SI
+	DECQ R9
+	JMP am2_row
+
+am2_done:
+	VZEROUPPER
+	RET
+
+// func axpyRowsSmallAVX2(gp *float32, k int, rows int, b *float64, s *float64, mask *int32)
+// axpyRowsSmallAVX512 for AVX2 (mask is tailMask(k)): s[y] = fma(g[i,y], b[i], s[y])
+// for the rows i in order, s held in registers for the whole call.
+TEXT ·axpyRowsSmallAVX2(SB), NOSPLIT, $0-48
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ b+24(FP), DX
+	MOVQ s+32(FP), R10
+	MOVQ mask+40(FP), R15
+	SHLQ $2, R8           // row stride in bytes
+	LOAD_S_AVX2
+
+ax2_row:
+	TESTQ R9, R9
+	JZ ax2_done
+	MOVQ SI, AX
+	VBROADCASTSD (DX), Y4
+	GAXPY_AVX2
+	ADDQ $8, DX
+	ADDQ R8, SI
+	DECQ R9
+	JMP ax2_row
+
+ax2_done:
+	STORE_S_AVX2
 	VZEROUPPER
 	RET

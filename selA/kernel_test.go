@@ -168,8 +168,17 @@ func TestAxpyRowsMatchesAxpyRow(t *testing.T) {
 			for i := range b {
 				b[i] = a[i%k] * float64(i+1)
 			}
-			got, want := slices.Clone(a), slices.Clone(a) // nonzero starting sums
+			got, want := make([]float64, k, k+16), slices.Clone(a) // nonzero starting sums
+			copy(got, a)
+			for y := k; y < k+16; y++ {
+				got[:k+16][y] = -3 // a sentinel past s: nothing may write there
+			}
 			axpyRows(g, k, b, got)
+			for _, v := range got[k : k+16] {
+				if v != -3 {
+					t.Fatalf("k=%d rows=%d: wrote past s", k, rows)
+				}
+			}
 			for i, bi := range b {
 				axpyRow(want, g[i*k:(i+1)*k], bi)
 			}

@@ -18,7 +18,7 @@ import (
 // none, some or all entries.
 func TestSparseRoutinesMatchGo(t *testing.T) {
 	t.Logf("kernel: %s", kernelName)
-	for _, k := range []int{1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 1000, 1003} {
+	for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 31, 33, 64, 100, 1000, 1003} {
 		const rows = 9
 		g, a := kernelCase(rows, k, uint64(7000+k))
 		b := make([]float64, rows)
@@ -99,6 +99,11 @@ func TestSparseRoutinesMatchGo(t *testing.T) {
 	argmaxRows(g, len(g), a, lab)
 	if lab[0] != 1 {
 		t.Errorf("tie: label %d, want 1", lab[0])
+	}
+	clear(g) // a row without mass: every product is 0, the first is y = 0
+	argmaxRows(g, len(g), a, lab)
+	if lab[0] != 0 {
+		t.Errorf("zero row: label %d, want 0", lab[0])
 	}
 }
 
