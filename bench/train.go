@@ -2,6 +2,7 @@ package bench
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -44,6 +45,11 @@ type RunOptions struct {
 	// real solves, for benchmarking the solvers on them. It must not keep or
 	// modify in after it returns.
 	LabelInput func(step int, in *LabelInput)
+	// Checkpoint, if not empty, is the run's checkpoint file: the run's state is
+	// saved there at the end of every epoch but the last, and a run that finds the
+	// file resumes from it (see checkpointState). The caller removes it once the
+	// record is safe.
+	Checkpoint string
 }
 
 // EpochStats are one epoch's curves.
@@ -102,6 +108,7 @@ func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.start = start
 	r.rec.Started = start.UTC().Format(time.RFC3339)
 	if r.method.trains() {
 		if err := r.fit(); err != nil {
@@ -113,7 +120,7 @@ func Run(cfg Config, ds *datasets.Dataset, opt RunOptions) (*Record, error) {
 		return nil, err
 	}
 	r.rec.Timings.Eval = time.Since(t).Seconds()
-	r.rec.Timings.Total = time.Since(start).Seconds()
+	r.rec.Timings.Total = r.elapsed + time.Since(start).Seconds()
 	return r.rec, nil
 }
 
@@ -134,6 +141,8 @@ type runner struct {
 	classSizes        []int   // the training split's class sizes, for a method with Needs.ClassSizes
 	rec               *Record
 	nmi               float64 // last epoch's head-0 NMI, for progress
+	start             time.Time
+	elapsed           float64 // seconds of the earlier processes of a resumed run
 }
 
 func newRunner(cfg Config, ds *datasets.Dataset, opt RunOptions) (*runner, error) {
@@ -323,9 +332,24 @@ func (r *runner) fit() error {
 		opt = nn.NewSGD(r.model.Params(), cfg.LR, cfg.Momentum, cfg.WeightDecay)
 	}
 	st := r.newStepper(bs, opt, heads)
-	step, solves := 0, 0
+	step, solves, first := 0, 0, 0
+	if r.opt.Checkpoint != "" {
+		ck, err := loadCheckpoint(r.opt.Checkpoint, cfg)
+		if err != nil {
+			return err
+		}
+		if ck != nil {
+			if err := r.restore(r.opt.Checkpoint, ck, opt, heads, labeler); err != nil {
+				return err
+			}
+			first, step, solves = ck.Epochs, ck.Step, ck.Solves
+			if times != nil {
+				times = times[min(solves, len(times)):] // each solve took one point
+			}
+		}
+	}
 	prev := cloneLabels(r.labels)
-	for epoch := range cfg.Epochs {
+	for epoch := first; epoch < cfg.Epochs; epoch++ {
 		epochStart := time.Now()
 		es := EpochStats{Epoch: epoch}
 		labelStep := func() error {
@@ -404,9 +428,23 @@ func (r *runner) fit() error {
 		r.rec.Timings.Label += es.LabelSeconds
 		r.rec.Timings.Solve += es.SolveSeconds
 		r.rec.Epochs = append(r.rec.Epochs, es)
+		if r.opt.Checkpoint != "" && epoch+1 < cfg.Epochs {
+			if err := r.saveCheckpoint(r.opt.Checkpoint, epoch+1, step, solves, opt, heads, labeler, r.start); err != nil {
+				return err
+			}
+			if checkpointed != nil && checkpointed(epoch+1) {
+				return errCheckpointStop
+			}
+		}
 	}
 	return nil
 }
+
+// checkpointed, if not nil, is told after each checkpoint is saved and may stop
+// the run there (with errCheckpointStop): the tests' interruption.
+var checkpointed func(epochs int) bool
+
+var errCheckpointStop = errors.New("bench: stopped after a checkpoint")
 
 // stepper runs training steps: cross-entropy on the current pseudo-labels of
 // one augmented view, or a method's [Online] loss on several.

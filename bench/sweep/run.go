@@ -82,9 +82,11 @@ func Run(f *File, opt Options) (*Summary, error) {
 	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
 		return nil, fmt.Errorf("sweep: shard %d of %d: want 0 ≤ shard < shards", opt.Shard, opt.Shards)
 	}
-	logs := filepath.Join(opt.Out, "logs")
-	if err := os.MkdirAll(logs, 0o755); err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
+	logs, ckpts := filepath.Join(opt.Out, "logs"), filepath.Join(opt.Out, "checkpoints")
+	for _, d := range []string{logs, ckpts} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
 	}
 	results := ResultsPath(opt.Out, opt.Shard, opt.Shards)
 	unlock, err := lock(filepath.Join(opt.Out, "."+filepath.Base(results)+".lock"))
@@ -130,12 +132,22 @@ func Run(f *File, opt Options) (*Summary, error) {
 				event(Event{Cell: c, Log: logPath})
 				mu.Unlock()
 				start := time.Now()
-				rec, err := runCell(c, data[c.Config.Dataset], logPath)
+				ckpt := filepath.Join(ckpts, c.Hash+".ckpt")
+				var rec *bench.Record
+				var err error
+				if !opt.Resume {
+					err = os.Remove(ckpt) // a fresh sweep starts every cell afresh
+				}
+				if err == nil || errors.Is(err, os.ErrNotExist) {
+					rec, err = runCell(c, data[c.Config.Dataset], logPath, ckpt)
+				}
 				e := Event{Cell: c, Done: true, Record: rec, Err: err, Seconds: time.Since(start).Seconds(), Log: logPath}
 				mu.Lock()
 				if err == nil {
 					if err = records.Append(s.Results, rec); err != nil {
 						e.Err, e.Record = fmt.Errorf("writing its record: %w", err), nil
+					} else if err = os.Remove(ckpt); err != nil && !errors.Is(err, os.ErrNotExist) {
+						e.Err = fmt.Errorf("removing its checkpoint: %w", err)
 					}
 				}
 				if e.Err != nil {
@@ -219,9 +231,10 @@ func finished(path string) (map[string]bool, error) {
 	return done, nil
 }
 
-// runCell runs one cell, logging its configuration, progress and outcome.
-func runCell(c Cell, ds *datasets.Dataset, logPath string) (rec *bench.Record, err error) {
-	lf, err := os.Create(logPath)
+// runCell runs one cell with its checkpoint file ckpt, logging its configuration,
+// progress and outcome (appended to the log of an earlier, interrupted try).
+func runCell(c Cell, ds *datasets.Dataset, logPath, ckpt string) (rec *bench.Record, err error) {
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -260,5 +273,5 @@ func runCell(c Cell, ds *datasets.Dataset, logPath string) (rec *bench.Record, e
 		}
 		fmt.Fprintf(lf, "%s %s\n", time.Now().UTC().Format(time.RFC3339), what)
 	}
-	return bench.Run(c.Config, ds, bench.RunOptions{Progress: progress})
+	return bench.Run(c.Config, ds, bench.RunOptions{Progress: progress, Checkpoint: ckpt})
 }

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
@@ -271,9 +272,44 @@ func TestRunResumeShardMerge(t *testing.T) {
 	if err := os.WriteFile(ResultsPath(killed, 0, 0), []byte(lines[0]+lines[1]+lines[2][:100]), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// and the third cell was in flight: killed in its second epoch, after the
+	// checkpoint of its first.
+	have := reproducible(t, mustMerge(t, ResultsPath(killed, 0, 0)).Records)
+	var flight Cell
+	for _, c := range f.Cells {
+		if _, ok := have[c.Hash]; !ok {
+			flight = c
+			break
+		}
+	}
+	ckpt := filepath.Join(killed, "checkpoints", flight.Hash+".ckpt")
+	if err := os.MkdirAll(filepath.Dir(ckpt), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { recover() }() // the kill
+		ds, err := bench.LoadDataset(flight.Config.Dataset, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bench.Run(flight.Config, ds, bench.RunOptions{Checkpoint: ckpt, Progress: func(p bench.Progress) {
+			if p.Epoch == 1 {
+				panic("killed")
+			}
+		}})
+	}()
+	if _, err := os.Stat(ckpt); err != nil {
+		t.Fatalf("no checkpoint of the cell in flight: %v", err)
+	}
 	r, err := Run(f, Options{Out: killed, Resume: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if log, err := os.ReadFile(filepath.Join(killed, "logs", flight.Hash+".log")); err != nil || strings.Contains(string(log), "epoch 1/") {
+		t.Errorf("log of the resumed cell %s: %v; it should start at epoch 2:\n%s", flight.Label, err, log)
+	}
+	if _, err := os.Stat(ckpt); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("checkpoint of a finished cell: %v, want it removed", err)
 	}
 	if r.Skipped != 2 || r.Ran != n-2 || !strings.Contains(r.Repaired, "dropped a partial last line (line 3, 100 bytes)") {
 		t.Errorf("resume: skipped %d, ran %d, repaired %q; want 2, %d and the partial line 3 dropped", r.Skipped, r.Ran, r.Repaired, n-2)
@@ -295,7 +331,7 @@ func TestRunResumeShardMerge(t *testing.T) {
 		}
 		parts = append(parts, s.Results)
 	}
-	if got := readDir(t, sharded); !slices.Equal(got, []string{".results-shard-0-of-2.jsonl.lock", ".results-shard-1-of-2.jsonl.lock", "logs", "results-shard-0-of-2.jsonl", "results-shard-1-of-2.jsonl"}) {
+	if got := readDir(t, sharded); !slices.Equal(got, []string{".results-shard-0-of-2.jsonl.lock", ".results-shard-1-of-2.jsonl.lock", "checkpoints", "logs", "results-shard-0-of-2.jsonl", "results-shard-1-of-2.jsonl"}) {
 		t.Errorf("shard directory holds %q", got)
 	}
 	m := mustMerge(t, parts...)

@@ -136,6 +136,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the run's record (one JSON line) instead of a table")
 	saveLP := fs.String("save-log-probs", "", "write the trained network's log-probabilities on the training images (best head, N×K float32) to this .npy `file`: real inputs for solve and lambda-sweep --log-probs")
 	saveInputs := fs.String("save-label-inputs", "", "write every label step's log-probabilities, one N×K float32 .npy per step and head (STEP-epochE-headH.npy), into this `directory` (created): the inputs of real solves, for solve and the solver benchmarks")
+	ckpt := fs.String("checkpoint", "", "save the run's state to this `file` at the end of every epoch, and resume from it if it exists (same configuration; the record is the uninterrupted run's); removed once the run is done")
 	progress := progressFlag(fs)
 	if err := fs.parse(args, out); err != nil {
 		return err
@@ -147,6 +148,11 @@ func runRun(args []string, out, errOut io.Writer) error {
 	if *saveInputs != "" {
 		if err := os.MkdirAll(*saveInputs, 0o755); err != nil {
 			return fmt.Errorf("--save-label-inputs: %w", err)
+		}
+	}
+	if *ckpt != "" {
+		if err := makeParent("--checkpoint", *ckpt); err != nil {
+			return err
 		}
 	}
 	for flag, path := range map[string]string{"--out": *outPath, "--save-log-probs": *saveLP} {
@@ -167,7 +173,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	report, done := progress(errOut, c.Method)
-	opt := bench.RunOptions{Progress: report}
+	opt := bench.RunOptions{Progress: report, Checkpoint: *ckpt}
 	var lpErr error
 	if *saveLP != "" {
 		opt.TrainLogProbs = func(lp []float32, n, k int) {
@@ -200,6 +206,11 @@ func runRun(args []string, out, errOut io.Writer) error {
 	if *outPath != "" {
 		if err := records.Append(*outPath, rec); err != nil {
 			return err
+		}
+	}
+	if *ckpt != "" {
+		if err := os.Remove(*ckpt); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("--checkpoint: %w", err)
 		}
 	}
 	if *asJSON {

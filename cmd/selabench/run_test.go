@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -179,5 +180,35 @@ func TestRunNewMethods(t *testing.T) {
 		if test.counts && (rec.Config.Imbalance != 10 || rec.Data.Train >= 3000 || rec.Data.Eval != 1000) {
 			t.Errorf("%v: config %+v, data %+v", test.args, rec.Config, rec.Data)
 		}
+	}
+}
+
+// TestRunCheckpoint: with --checkpoint the run gives the same record as without
+// (the harness's tests resume interrupted runs) and removes its checkpoint when
+// done.
+func TestRunCheckpoint(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "sub", "run.ckpt")
+	args := []string{"run", "--method", "sela", "--dataset", "synthetic", "--epochs", "3", "--batch-size", "100", "--heads", "2", "--knn", "20", "--json"}
+	var recs []string
+	for _, extra := range [][]string{nil, {"--checkpoint", ckpt}} {
+		code, out, errOut := runCLI(append(args, extra...)...)
+		if code != 0 {
+			t.Fatalf("%v: status %d, stderr %q", extra, code, errOut)
+		}
+		var rec bench.Record
+		if err := json.Unmarshal([]byte(out), &rec); err != nil {
+			t.Fatal(err)
+		}
+		b, err := rec.Reproducible()
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, string(b))
+	}
+	if recs[0] != recs[1] {
+		t.Errorf("records with and without --checkpoint differ:\n%s\n%s", recs[0], recs[1])
+	}
+	if _, err := os.Stat(ckpt); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("checkpoint after the run: %v, want it removed", err)
 	}
 }

@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // SGD is stochastic gradient descent with momentum and L2 weight decay,
 // exactly as torch.optim.SGD (dampening 0):
@@ -126,4 +130,26 @@ func (s CosineLR) LR(t int) float64 {
 		u = min(max(float64(t-s.Warmup)/float64(span), 0), 1)
 	}
 	return s.Min + (s.Base-s.Min)*(1+math.Cos(math.Pi*u))/2
+}
+
+// Velocities returns the momentum buffers, one per trainable parameter in order
+// (nil before the parameter's first step): with the parameters themselves, the
+// whole state of the optimiser, which a checkpoint saves.
+func (o *SGD) Velocities() [][]float32 { return o.vel }
+
+// SetVelocities restores buffers that Velocities returned (it copies them). It is
+// an error if they do not fit the optimiser's parameters.
+func (o *SGD) SetVelocities(v [][]float32) error {
+	if len(v) != len(o.vel) {
+		return fmt.Errorf("nn: %d momentum buffers for %d parameters", len(v), len(o.vel))
+	}
+	for i, b := range v {
+		if b != nil && len(b) != len(Data(o.params[i].W)) {
+			return fmt.Errorf("nn: momentum buffer of %s: %d values for %d weights", o.params[i].Name, len(b), len(Data(o.params[i].W)))
+		}
+	}
+	for i, b := range v {
+		o.vel[i] = slices.Clone(b)
+	}
+	return nil
 }
