@@ -24,11 +24,13 @@
 //     iterations at which the official rule is checked, the column scalings are
 //     Anderson-extrapolated in log space from the last few iterations (see
 //     Acceleration); every checked iteration follows a plain update, so the rule
-//     keeps its meaning while far fewer iterations reach it. The sweep, and
-//     the exponentials of the kernel, are AVX-512 or AVX2 routines on amd64 (build
-//     tag purego selects the portable Go, which computes the same bits); with
-//     AVX-512 it takes four samples at a time, sharing their loads of a and of the
-//     column sums, and prefetches the next ones. A dense sweep is bound by memory
+//     keeps its meaning while far fewer iterations reach it (Options.Accel = Newton
+//     takes Newton steps instead, for K ≤ 16). The sweep, and the exponentials of
+//     the kernel, are AVX-512 or AVX2 routines on amd64 (build tag purego selects
+//     the portable Go, which computes the same bits); both take four samples at a
+//     time for K ≤ 16, with the column sums in registers, and with AVX-512 for
+//     every K, sharing their loads of a and of the column sums and prefetching
+//     the next ones. A dense sweep is bound by memory
 //     bandwidth, so for large kernels (Options.Kernel) the iterations run on a
 //     truncated copy instead — the entries with G_iy·a_y above a fraction θ of
 //     their row's sum, extracted during a dense sweep, in compressed sparse rows
