@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/selabench/selabench/internal/atomicfile"
@@ -22,7 +23,8 @@ import (
 // the end of every epoch but the last, and a run started with the same file and
 // the same configuration goes on from the last saved epoch. The resumed run's
 // record is the uninterrupted run's, bit for bit, except for the wall times
-// (Timings.Total counts the time of every process that worked on the run). That
+// (Timings.Total counts the time of every process that worked on the run) and
+// Record.PriorEnv (the machines of the earlier processes). That
 // holds because every random stream of a run is drawn from (Config.Seed, a name
 // fixed by the epoch or label step), so the state at an epoch's end is only:
 //
@@ -50,6 +52,7 @@ type checkpointState struct {
 	NMI          float64
 	Started      string
 	Elapsed      float64 // seconds of the processes that ran the finished epochs
+	Envs         []Env   // their machines, oldest first
 	Stats        []EpochStats
 	Timings      Timings
 	Weights      []byte      // nn.WriteWeights of the model
@@ -69,6 +72,7 @@ func (r *runner) saveCheckpoint(path string, epochs, step, solves int, opt *nn.S
 		Labels: r.labels, NMI: r.nmi, Started: r.rec.Started,
 		Elapsed: r.elapsed + time.Since(started).Seconds(),
 		Stats:   r.rec.Epochs, Timings: r.rec.Timings, Momentum: opt.Velocities(),
+		Envs: append(slices.Clone(r.rec.PriorEnv), r.rec.Env),
 	}
 	var w bytes.Buffer
 	if err := nn.WriteWeights(&w, r.model.Arch, r.model.Params()); err != nil {
@@ -183,6 +187,7 @@ func (r *runner) restore(path string, st *checkpointState, opt *nn.SGD, heads *h
 	}
 	r.labels, r.nmi = st.Labels, st.NMI
 	r.rec.Started, r.rec.Epochs, r.rec.Timings = st.Started, st.Stats, st.Timings
+	r.rec.PriorEnv = st.Envs
 	r.elapsed = st.Elapsed
 	return nil
 }

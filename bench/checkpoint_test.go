@@ -10,7 +10,7 @@ import (
 
 // interrupted runs c with a checkpoint file, stopping the process (as a killed
 // session would) after each of the given epochs, then resuming, and returns the
-// final record's reproducible bytes and how many times the run resumed.
+// final record's reproducible bytes.
 func interrupted(t *testing.T, c Config, stops ...int) []byte {
 	t.Helper()
 	ds := synthetic(t)
@@ -29,6 +29,9 @@ func interrupted(t *testing.T, c Config, stops ...int) []byte {
 	rec, err := Run(c, ds, RunOptions{Checkpoint: path})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(rec.PriorEnv) != len(stops) || rec.Started == "" || rec.Timings.Total <= 0 {
+		t.Errorf("resumed %d times: prior environments %v, started %q, total %v s", len(stops), rec.PriorEnv, rec.Started, rec.Timings.Total)
 	}
 	return stripTimes(rec)
 }

@@ -23,9 +23,13 @@ type Record struct {
 	// Cell is Config.Hash(): sweeps key their cells by it (resume, merge).
 	Cell string `json:"cell"`
 	// Data describes the splits actually used.
-	Data    DataInfo `json:"data"`
-	Env     Env      `json:"env"`
-	Timings Timings  `json:"timings"`
+	Data DataInfo `json:"data"`
+	Env  Env      `json:"env"`
+	// PriorEnv, for a run resumed from checkpoints (RunOptions.Checkpoint), lists
+	// the machines of the earlier processes, oldest first; Env is the last one's,
+	// and Timings add up all of them.
+	PriorEnv []Env   `json:"prior_env,omitempty"`
+	Timings  Timings `json:"timings"`
 	// Epochs holds the per-epoch curves (empty for methods that do not train).
 	Epochs []EpochStats `json:"epochs"`
 	Final  Final        `json:"final"`
@@ -110,7 +114,7 @@ func cpuModel() string { return cpuName() }
 // bytes, whatever the machine or GOMAXPROCS.
 func (r *Record) Reproducible() ([]byte, error) {
 	c := *r
-	c.Started, c.Env, c.Timings = "", Env{}, Timings{}
+	c.Started, c.Env, c.PriorEnv, c.Timings = "", Env{}, nil, Timings{}
 	c.Epochs = append([]EpochStats(nil), r.Epochs...)
 	for i := range c.Epochs {
 		c.Epochs[i].Seconds, c.Epochs[i].LabelSeconds, c.Epochs[i].SolveSeconds = 0, 0, 0
