@@ -252,6 +252,9 @@ func runCell(c Cell, ds *datasets.Dataset, logPath, ckpt string) (rec *bench.Rec
 	}()
 	cfg, _ := json.Marshal(c.Config)
 	fmt.Fprintf(lf, "cell %d %s: %s\nconfig %s\n", c.Index, c.Hash, c.Label, cfg)
+	if _, err := os.Stat(ckpt); err == nil {
+		fmt.Fprintf(lf, "resuming from the checkpoint %s\n", ckpt)
+	}
 	last := -1
 	progress := func(p bench.Progress) {
 		if p.Epoch == last && p.Phase != "eval" {

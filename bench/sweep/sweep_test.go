@@ -305,7 +305,7 @@ func TestRunResumeShardMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if log, err := os.ReadFile(filepath.Join(killed, "logs", flight.Hash+".log")); err != nil || strings.Contains(string(log), "epoch 1/") {
+	if log, err := os.ReadFile(filepath.Join(killed, "logs", flight.Hash+".log")); err != nil || strings.Contains(string(log), "epoch 1/") || !strings.Contains(string(log), "resuming from the checkpoint") {
 		t.Errorf("log of the resumed cell %s: %v; it should start at epoch 2:\n%s", flight.Label, err, log)
 	}
 	if _, err := os.Stat(ckpt); !errors.Is(err, os.ErrNotExist) {
