@@ -61,8 +61,8 @@ type checkpointState struct {
 	Labeler      []byte
 }
 
-// saveCheckpoint writes the run's state after its epoch-th epoch (counting from 1).
-func (r *runner) saveCheckpoint(path string, epochs, step, solves int, opt *nn.SGD, heads *headTrainer, l Labeler, started time.Time) error {
+// saveCheckpoint writes the run's state after its first epochs epochs.
+func (r *runner) saveCheckpoint(path string, epochs, step, solves int, opt *nn.SGD, heads *headTrainer, l Labeler) error {
 	cfg, err := json.Marshal(r.cfg)
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func (r *runner) saveCheckpoint(path string, epochs, step, solves int, opt *nn.S
 	st := checkpointState{
 		Version: checkpointVersion, Config: cfg, Epochs: epochs, Step: step, Solves: solves,
 		Labels: r.labels, NMI: r.nmi, Started: r.rec.Started,
-		Elapsed: r.elapsed + time.Since(started).Seconds(),
+		Elapsed: r.elapsed + time.Since(r.start).Seconds(),
 		Stats:   r.rec.Epochs, Timings: r.rec.Timings, Momentum: opt.Velocities(),
 		Envs: append(slices.Clone(r.rec.PriorEnv), r.rec.Env),
 	}

@@ -429,7 +429,7 @@ func (r *runner) fit() error {
 		r.rec.Timings.Solve += es.SolveSeconds
 		r.rec.Epochs = append(r.rec.Epochs, es)
 		if r.opt.Checkpoint != "" && epoch+1 < cfg.Epochs {
-			if err := r.saveCheckpoint(r.opt.Checkpoint, epoch+1, step, solves, opt, heads, labeler, r.start); err != nil {
+			if err := r.saveCheckpoint(r.opt.Checkpoint, epoch+1, step, solves, opt, heads, labeler); err != nil {
 				return err
 			}
 			if checkpointed != nil && checkpointed(epoch+1) {
