@@ -209,7 +209,7 @@ func (kn *kernel) sweep(w *Workspace, a, b []float64, r []float64, res *Result) 
 }
 
 // argmaxRows sets labels[i] = argmaxScaled(row i of g, a) for len(labels) rows of
-// k values, in assembly where the CPU has AVX-512.
+// k values, in assembly where the CPU has AVX-512 (or AVX2, for k ≤ 16).
 func argmaxRows(g []float32, k int, a []float64, labels []int32) {
 	if len(labels) == 0 {
 		return

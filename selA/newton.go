@@ -3,8 +3,8 @@ package sela
 import "math"
 
 // newtonMaxK is the largest K for which Sinkhorn takes Newton steps: the Gram
-// matrix each step needs costs N·K²/2 multiply-adds, which the assembly routine
-// keeps in registers up to K = 16.
+// matrix each step needs costs N·K²/2 multiply-adds, which the AVX-512 routine
+// keeps in registers up to K = 16 (the AVX2 one in a 16×16 block in cache).
 const newtonMaxK = 16
 
 // gramStride is the row stride of a Gram matrix: newtonMaxK.
@@ -23,8 +23,8 @@ const newtonFloor = 1e-10
 // gramRows sets w to the Gram matrix Σ_i p_i p_iᵀ of the rows
 // p_iz = g_iz·(a_z·(b_i·scale)) of g (len(b) rows of k ≤ 16 values), in the upper
 // triangle of the 16×16 row-major w (z ≥ y; the entries below the diagonal are
-// unspecified), in assembly where the CPU has AVX-512. a must be zero-padded to
-// padded(k) (paddedA).
+// unspecified), in assembly where the CPU has AVX-512 or AVX2. a must be
+// zero-padded to padded(k) (paddedA).
 func gramRows(g []float32, k int, a, b []float64, scale float64, w []float64) {
 	if k > gramStride || len(g) < len(b)*k || len(a) < padded(k) || len(w) < gramStride*gramStride {
 		panic("sela: gramRows: bad slice lengths")
