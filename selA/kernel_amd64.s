@@ -835,6 +835,91 @@ s2_done:
 	VZEROUPPER
 	RET
 
+// GROW3_AVX2, GDOT3_AVX2 and GAXPY3_AVX2 are GROW_AVX2, GDOT_AVX2 and GAXPY_AVX2
+// for rows of k ≤ 12: three vectors (elements 0-11). u[4+l] = acc[4+l] then, and
+// v = u[0:4] + u[4:8] as before.
+#define GROW3_AVX2 \
+	VMASKMOVPS (AX), X8, X0 \
+	VCVTPS2PD X0, Y0 \
+	VMASKMOVPS 16(AX), X9, X1 \
+	VCVTPS2PD X1, Y1 \
+	VMASKMOVPS 32(AX), X10, X2 \
+	VCVTPS2PD X2, Y2
+
+#define GDOT3_AVX2(Yv) \
+	GROW3_AVX2 \
+	VMULPD (DI), Y0, Y0 \
+	VMULPD 32(DI), Y1, Y1 \
+	VMULPD 64(DI), Y2, Y2 \
+	VADDPD Y2, Y0, Y0 \
+	VADDPD Y1, Y0, Yv
+
+#define GAXPY3_AVX2 \
+	GROW3_AVX2 \
+	VFMADD231PD Y4, Y0, Y12 \
+	VFMADD231PD Y4, Y1, Y13 \
+	VFMADD231PD Y4, Y2, Y14
+
+// func fusedRows4Small12AVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
+// fusedRows4SmallAVX2 for k ≤ 12 (same bits): three vectors a row instead of four.
+TEXT ·fusedRows4Small12AVX2(SB), NOSPLIT, $0-64
+	MOVQ gp+0(FP), SI
+	MOVQ k+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ a+24(FP), DI
+	MOVQ b+40(FP), DX
+	MOVQ s+48(FP), R10
+	MOVQ mask+56(FP), R15
+	MOVQ R8, R11
+	SHLQ $2, R11          // row stride in bytes
+	LOAD_S_AVX2
+
+s3_group:
+	TESTQ R9, R9
+	JZ s3_done
+	MOVQ SI, AX
+	GDOT3_AVX2(Y4)
+	ADDQ R11, AX
+	GDOT3_AVX2(Y5)
+	ADDQ R11, AX
+	GDOT3_AVX2(Y6)
+	ADDQ R11, AX
+	GDOT3_AVX2(Y7)
+	// rows A..D: v = [v0 v1 v2 v3]; d = (v0+v2) + (v1+v3)
+	VPERM2F128 $0x20, Y5, Y4, Y0  // [vA0 vA1 vB0 vB1]
+	VPERM2F128 $0x31, Y5, Y4, Y1  // [vA2 vA3 vB2 vB3]
+	VADDPD Y1, Y0, Y0
+	VPERM2F128 $0x20, Y7, Y6, Y2
+	VPERM2F128 $0x31, Y7, Y6, Y3
+	VADDPD Y3, Y2, Y2
+	VHADDPD Y2, Y0, Y0            // [dA dC dB dD]
+	VPERMPD $0xD8, Y0, Y0         // [dA dB dC dD]
+	VBROADCASTSD c+32(FP), Y1
+	VDIVPD Y0, Y1, Y1             // b = c / d
+	VMOVUPD Y1, (DX)
+	// s = fma(g, b, s), row after row as the canonical order
+	MOVQ SI, AX
+	VBROADCASTSD (DX), Y4
+	GAXPY3_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 8(DX), Y4
+	GAXPY3_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 16(DX), Y4
+	GAXPY3_AVX2
+	ADDQ R11, AX
+	VBROADCASTSD 24(DX), Y4
+	GAXPY3_AVX2
+	ADDQ $32, DX
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R9
+	JMP s3_group
+
+s3_done:
+	STORE_S_AVX2
+	VZEROUPPER
+	RET
+
 // func argmaxRowsSmallAVX2(gp *float32, k int, rows int, a *float64, labels *int32, mask *int32)
 // argmaxRowsAVX512 for AVX2 and k ≤ 16 (mask is tailMask(k)): the products of a
 // row in four vectors, their maximum M broadcast to every lane, and the first lane
