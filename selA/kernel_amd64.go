@@ -290,17 +290,23 @@ func axpyRowsImpl(g []float32, k int, b, s []float64) bool {
 //go:noescape
 func firstBadAVX512(b *float64, n int) int
 
+//go:noescape
+func firstBadAVX2(b *float64, n int) int
+
 // firstBadImpl checks a prefix of b with vector instructions: it returns the first
 // bad index found there (or -1) and the prefix's length.
 func firstBadImpl(b []float64) (bad, done int) {
-	if kernelName != "avx512" {
-		return -1, 0
+	switch kernelName {
+	case "avx512":
+		if n := len(b) &^ 7; n > 0 {
+			return firstBadAVX512(&b[0], n), n
+		}
+	case "avx2":
+		if n := len(b) &^ 3; n > 0 {
+			return firstBadAVX2(&b[0], n), n
+		}
 	}
-	n := len(b) &^ 7
-	if n == 0 {
-		return -1, 0
-	}
-	return firstBadAVX512(&b[0], n), n
+	return -1, 0
 }
 
 //go:noescape

@@ -1012,3 +1012,43 @@ ax2_done:
 	STORE_S_AVX2
 	VZEROUPPER
 	RET
+
+// func firstBadAVX2(b *float64, n int) int
+// firstBadAVX512 for AVX2 (n a multiple of 4): b[i] is good when its bits, as a
+// signed integer, lie in [1, 0x7FEFFFFFFFFFFFFF] (the positive finite numbers,
+// subnormals included), which two signed compares decide.
+TEXT ·firstBadAVX2(SB), NOSPLIT, $0-24
+	MOVQ b+0(FP), SI
+	MOVQ n+8(FP), CX
+	XORQ AX, AX
+	VPXOR Y1, Y1, Y1
+	MOVQ $0x7FEFFFFFFFFFFFFF, DX
+	MOVQ DX, X2
+	VPBROADCASTQ X2, Y2
+
+fb2_loop:
+	CMPQ AX, CX
+	JGE fb2_none
+	VMOVDQU (SI)(AX*8), Y0
+	VPCMPGTQ Y1, Y0, Y3     // bits > 0
+	VPCMPGTQ Y2, Y0, Y4     // bits > the largest finite
+	VPANDN Y3, Y4, Y3       // good: > 0 and not > the largest
+	VMOVMSKPD Y3, DX
+	CMPL DX, $15
+	JNE fb2_found
+	ADDQ $4, AX
+	JMP fb2_loop
+
+fb2_found:
+	NOTL DX
+	ANDL $15, DX
+	BSFL DX, DX
+	ADDQ DX, AX
+	MOVQ AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+fb2_none:
+	MOVQ $-1, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -195,7 +195,7 @@ func TestAxpyRowsMatchesAxpyRow(t *testing.T) {
 // sits relative to the vector routine's blocks of 8; subnormals and the largest
 // float64 are good.
 func TestFirstBad(t *testing.T) {
-	bads := []float64{0, math.Copysign(0, -1), -1, math.Inf(1), math.Inf(-1), math.NaN()}
+	bads := []float64{0, math.Copysign(0, -1), -1, math.Inf(1), math.Inf(-1), math.NaN(), math.Float64frombits(0xFFF8000000000001)}
 	for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 64, 67} {
 		good := make([]float64, n)
 		for i := range good {
