@@ -17,16 +17,10 @@ func fusedRowsAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float
 
 // fusedRows4SmallAVX2 is fusedRowsAVX2 for k ≤ 16, four rows at a time (same
 // bits; rows a multiple of 4): s stays in registers and the four rows share one
-// reduction and one division.
+// reduction and one division (three vectors a row for k ≤ 12, else four).
 //
 //go:noescape
 func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
-
-// fusedRows4Small12AVX2 is fusedRows4SmallAVX2 for k ≤ 12 (same bits), three
-// vectors a row instead of four.
-//
-//go:noescape
-func fusedRows4Small12AVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
 
 //go:noescape
 func fusedRowsAVX512(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64)
@@ -79,10 +73,7 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 		if k <= 16 {
 			r4 = len(b) &^ 3
 		}
-		switch {
-		case r4 > 0 && k <= 12:
-			fusedRows4Small12AVX2(&g[0], k, r4, &a[0], c, &b[0], &s[0], &mask[0])
-		case r4 > 0:
+		if r4 > 0 {
 			fusedRows4SmallAVX2(&g[0], k, r4, &a[0], c, &b[0], &s[0], &mask[0])
 		}
 		if r4 < len(b) {

@@ -773,68 +773,6 @@ fb_none:
 	VPMOVSXDQ 32(R15), Y0; VMASKMOVPD Y14, Y0, 64(R10); \
 	VPMOVSXDQ 48(R15), Y0; VMASKMOVPD Y15, Y0, 96(R10)
 
-// func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
-// fusedRowsAVX2 for k ≤ 16, four rows at a time (rows a multiple of 4; same bits):
-// s stays in registers, the four rows' dot products are reduced together by lane
-// shuffles, and one division gives the four b. mask is tailMask(k).
-TEXT ·fusedRows4SmallAVX2(SB), NOSPLIT, $0-64
-	MOVQ gp+0(FP), SI
-	MOVQ k+8(FP), R8
-	MOVQ rows+16(FP), R9
-	MOVQ a+24(FP), DI
-	MOVQ b+40(FP), DX
-	MOVQ s+48(FP), R10
-	MOVQ mask+56(FP), R15
-	MOVQ R8, R11
-	SHLQ $2, R11          // row stride in bytes
-	LOAD_S_AVX2
-
-s2_group:
-	TESTQ R9, R9
-	JZ s2_done
-	MOVQ SI, AX
-	GDOT_AVX2(Y4)
-	ADDQ R11, AX
-	GDOT_AVX2(Y5)
-	ADDQ R11, AX
-	GDOT_AVX2(Y6)
-	ADDQ R11, AX
-	GDOT_AVX2(Y7)
-	// rows A..D: v = [v0 v1 v2 v3]; d = (v0+v2) + (v1+v3)
-	VPERM2F128 $0x20, Y5, Y4, Y0  // [vA0 vA1 vB0 vB1]
-	VPERM2F128 $0x31, Y5, Y4, Y1  // [vA2 vA3 vB2 vB3]
-	VADDPD Y1, Y0, Y0
-	VPERM2F128 $0x20, Y7, Y6, Y2
-	VPERM2F128 $0x31, Y7, Y6, Y3
-	VADDPD Y3, Y2, Y2
-	VHADDPD Y2, Y0, Y0            // [dA dC dB dD]
-	VPERMPD $0xD8, Y0, Y0         // [dA dB dC dD]
-	VBROADCASTSD c+32(FP), Y1
-	VDIVPD Y0, Y1, Y1             // b = c / d
-	VMOVUPD Y1, (DX)
-	// s = fma(g, b, s), row after row as the canonical order
-	MOVQ SI, AX
-	VBROADCASTSD (DX), Y4
-	GAXPY_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 8(DX), Y4
-	GAXPY_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 16(DX), Y4
-	GAXPY_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 24(DX), Y4
-	GAXPY_AVX2
-	ADDQ $32, DX
-	LEAQ (SI)(R11*4), SI
-	SUBQ $4, R9
-	JMP s2_group
-
-s2_done:
-	STORE_S_AVX2
-	VZEROUPPER
-	RET
-
 // GROW3_AVX2, GDOT3_AVX2 and GAXPY3_AVX2 are GROW_AVX2, GDOT_AVX2 and GAXPY_AVX2
 // for rows of k ≤ 12: three vectors (elements 0-11). u[4+l] = acc[4+l] then, and
 // v = u[0:4] + u[4:8] as before.
@@ -860,9 +798,52 @@ s2_done:
 	VFMADD231PD Y4, Y1, Y13 \
 	VFMADD231PD Y4, Y2, Y14
 
-// func fusedRows4Small12AVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
-// fusedRows4SmallAVX2 for k ≤ 12 (same bits): three vectors a row instead of four.
-TEXT ·fusedRows4Small12AVX2(SB), NOSPLIT, $0-64
+// FR4_GROUP is one group of four rows of the k ≤ 16 pass at SI (b at DX): DOT
+// forms a row's lanes v, AXPY adds a row times the broadcast b in Y4 to s. The
+// rows' v = [v0 v1 v2 v3] are gathered by 128-bit shuffles so that one add serves
+// two rows, a horizontal add gives d = (v0+v2) + (v1+v3) for the four rows, and
+// one division of c (in R12) gives their b; the rows then go into s in row order,
+// the canonical order.
+#define FR4_GROUP(DOT, AXPY) \
+	MOVQ SI, AX \
+	DOT(Y4) \
+	ADDQ R11, AX \
+	DOT(Y5) \
+	ADDQ R11, AX \
+	DOT(Y6) \
+	ADDQ R11, AX \
+	DOT(Y7) \
+	VPERM2F128 $0x20, Y5, Y4, Y0 \
+	VPERM2F128 $0x31, Y5, Y4, Y1 \
+	VADDPD Y1, Y0, Y0 \
+	VPERM2F128 $0x20, Y7, Y6, Y2 \
+	VPERM2F128 $0x31, Y7, Y6, Y3 \
+	VADDPD Y3, Y2, Y2 \
+	VHADDPD Y2, Y0, Y0 \
+	VPERMPD $0xD8, Y0, Y0 \
+	VMOVQ R12, X1 \
+	VBROADCASTSD X1, Y1 \
+	VDIVPD Y0, Y1, Y1 \
+	VMOVUPD Y1, (DX) \
+	MOVQ SI, AX \
+	VBROADCASTSD (DX), Y4 \
+	AXPY \
+	ADDQ R11, AX \
+	VBROADCASTSD 8(DX), Y4 \
+	AXPY \
+	ADDQ R11, AX \
+	VBROADCASTSD 16(DX), Y4 \
+	AXPY \
+	ADDQ R11, AX \
+	VBROADCASTSD 24(DX), Y4 \
+	AXPY
+
+// func fusedRows4SmallAVX2(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64, mask *int32)
+// fusedRowsAVX2 for k ≤ 16, four rows at a time (rows a multiple of 4; same bits):
+// s stays in registers, the four rows' dot products are reduced together by lane
+// shuffles, and one division gives the four b; rows of k ≤ 12 take three vectors
+// instead of four. mask is tailMask(k).
+TEXT ·fusedRows4SmallAVX2(SB), NOSPLIT, $0-64
 	MOVQ gp+0(FP), SI
 	MOVQ k+8(FP), R8
 	MOVQ rows+16(FP), R9
@@ -870,55 +851,36 @@ TEXT ·fusedRows4Small12AVX2(SB), NOSPLIT, $0-64
 	MOVQ b+40(FP), DX
 	MOVQ s+48(FP), R10
 	MOVQ mask+56(FP), R15
+	MOVQ c+32(FP), R12
 	MOVQ R8, R11
 	SHLQ $2, R11          // row stride in bytes
 	LOAD_S_AVX2
+	CMPQ R8, $12
+	JLE s3_group
 
-s3_group:
+s2_group:
 	TESTQ R9, R9
-	JZ s3_done
-	MOVQ SI, AX
-	GDOT3_AVX2(Y4)
-	ADDQ R11, AX
-	GDOT3_AVX2(Y5)
-	ADDQ R11, AX
-	GDOT3_AVX2(Y6)
-	ADDQ R11, AX
-	GDOT3_AVX2(Y7)
-	// rows A..D: v = [v0 v1 v2 v3]; d = (v0+v2) + (v1+v3)
-	VPERM2F128 $0x20, Y5, Y4, Y0  // [vA0 vA1 vB0 vB1]
-	VPERM2F128 $0x31, Y5, Y4, Y1  // [vA2 vA3 vB2 vB3]
-	VADDPD Y1, Y0, Y0
-	VPERM2F128 $0x20, Y7, Y6, Y2
-	VPERM2F128 $0x31, Y7, Y6, Y3
-	VADDPD Y3, Y2, Y2
-	VHADDPD Y2, Y0, Y0            // [dA dC dB dD]
-	VPERMPD $0xD8, Y0, Y0         // [dA dB dC dD]
-	VBROADCASTSD c+32(FP), Y1
-	VDIVPD Y0, Y1, Y1             // b = c / d
-	VMOVUPD Y1, (DX)
-	// s = fma(g, b, s), row after row as the canonical order
-	MOVQ SI, AX
-	VBROADCASTSD (DX), Y4
-	GAXPY3_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 8(DX), Y4
-	GAXPY3_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 16(DX), Y4
-	GAXPY3_AVX2
-	ADDQ R11, AX
-	VBROADCASTSD 24(DX), Y4
-	GAXPY3_AVX2
+	JZ s2_done
+	FR4_GROUP(GDOT_AVX2, GAXPY_AVX2)
+	ADDQ $32, DX
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R9
+	JMP s2_group
+
+s3_group:                     // k ≤ 12: three vectors a row
+	TESTQ R9, R9
+	JZ s2_done
+	FR4_GROUP(GDOT3_AVX2, GAXPY3_AVX2)
 	ADDQ $32, DX
 	LEAQ (SI)(R11*4), SI
 	SUBQ $4, R9
 	JMP s3_group
 
-s3_done:
+s2_done:
 	STORE_S_AVX2
 	VZEROUPPER
 	RET
+
 
 // func argmaxRowsSmallAVX2(gp *float32, k int, rows int, a *float64, labels *int32, mask *int32)
 // argmaxRowsAVX512 for AVX2 and k ≤ 16 (mask is tailMask(k)): the products of a

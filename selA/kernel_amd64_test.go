@@ -24,10 +24,6 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 			mask := tailMask(k)
 			fusedRows4SmallAVX2(gp, k, rows, a, c, b, s, &mask[0])
 		}
-		impls["avx2-4rows-small12"] = func(gp *float32, k int, rows int, a *float64, c float64, b *float64, s *float64) {
-			mask := tailMask(k)
-			fusedRows4Small12AVX2(gp, k, rows, a, c, b, s, &mask[0])
-		}
 	}
 	if cpu.X86.HasAVX512F {
 		impls["avx512"] = fusedRowsAVX512
@@ -42,7 +38,7 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 			// 1, 2 or 3 rows (what the four-row kernel leaves to the others); 4 or 8
 			// rows for the four-row kernel.
 			rows := 1 + k%3
-			if strings.HasSuffix(name, "-4rows-small") && k > 16 || strings.HasSuffix(name, "-4rows-small12") && k > 12 {
+			if strings.HasSuffix(name, "-4rows-small") && k > 16 {
 				continue
 			}
 			if strings.Contains(name, "-4rows") {
