@@ -137,19 +137,23 @@ func (s CosineLR) LR(t int) float64 {
 // whole state of the optimiser, which a checkpoint saves.
 func (o *SGD) Velocities() [][]float32 { return o.vel }
 
-// SetVelocities restores buffers that Velocities returned (it copies them). It is
-// an error if they do not fit the optimiser's parameters.
+// SetVelocities restores buffers that Velocities returned (it copies them; an
+// empty buffer is nil). It is an error if they do not fit the optimiser's
+// parameters.
 func (o *SGD) SetVelocities(v [][]float32) error {
 	if len(v) != len(o.vel) {
 		return fmt.Errorf("nn: %d momentum buffers for %d parameters", len(v), len(o.vel))
 	}
 	for i, b := range v {
-		if b != nil && len(b) != len(Data(o.params[i].W)) {
+		if len(b) != 0 && len(b) != len(Data(o.params[i].W)) {
 			return fmt.Errorf("nn: momentum buffer of %s: %d values for %d weights", o.params[i].Name, len(b), len(Data(o.params[i].W)))
 		}
 	}
 	for i, b := range v {
-		o.vel[i] = slices.Clone(b)
+		o.vel[i] = nil // empty (as an encoding may give nil): no step yet
+		if len(b) > 0 {
+			o.vel[i] = slices.Clone(b)
+		}
 	}
 	return nil
 }

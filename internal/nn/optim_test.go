@@ -169,3 +169,59 @@ func TestResetHead(t *testing.T) {
 		t.Errorf("weights mean %v std %v, bias %v", mean, std, Data(l.Bias.W)[:3])
 	}
 }
+
+// TestSGDVelocities: an optimiser given another's momentum buffers with
+// SetVelocities takes the same steps; an empty buffer means no step yet, as nil
+// does; buffers of the wrong number or size are refused.
+func TestSGDVelocities(t *testing.T) {
+	params := func() []*Param {
+		a, b := newParam("a", 3), newParam("b", 2)
+		copy(Data(a.W), []float32{1, 2, 3})
+		copy(Data(b.W), []float32{-1, 1})
+		return []*Param{a, b}
+	}
+	step := func(o *SGD, ps []*Param, g float32) {
+		for _, p := range ps {
+			for j := range Data(p.G) {
+				Data(p.G)[j] = g * float32(j+1)
+			}
+		}
+		o.Step()
+	}
+	p1 := params()
+	o1 := NewSGD(p1, 0.1, 0.9, 5e-4)
+	step(o1, p1, 0.5)
+	for _, v := range [][][]float32{o1.Velocities(), {o1.Velocities()[0], nil}, {o1.Velocities()[0], {}}} {
+		p2 := params()
+		for i := range p2 {
+			copy(Data(p2[i].W), Data(p1[i].W))
+		}
+		o2 := NewSGD(p2, 0.1, 0.9, 5e-4)
+		if err := o2.SetVelocities(v); err != nil {
+			t.Fatal(err)
+		}
+		want := params()
+		for i := range want {
+			copy(Data(want[i].W), Data(p1[i].W))
+		}
+		ow := NewSGD(want, 0.1, 0.9, 5e-4)
+		ow.vel[0] = slices.Clone(o1.vel[0])
+		if len(v[1]) > 0 {
+			ow.vel[1] = slices.Clone(o1.vel[1])
+		}
+		step(o2, p2, -0.25)
+		step(ow, want, -0.25)
+		for i := range p2 {
+			if !slices.Equal(Data(p2[i].W), Data(want[i].W)) {
+				t.Errorf("buffers %v: param %d = %v after a step, want %v", v, i, Data(p2[i].W), Data(want[i].W))
+			}
+		}
+	}
+	o := NewSGD(params(), 0.1, 0.9, 0)
+	if err := o.SetVelocities(o1.Velocities()[:1]); err == nil {
+		t.Error("one buffer for two parameters: no error")
+	}
+	if err := o.SetVelocities([][]float32{o1.Velocities()[0], {1}}); err == nil {
+		t.Error("a buffer of the wrong size: no error")
+	}
+}
