@@ -20,9 +20,15 @@ func kernAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 //go:noescape
 func transposeAVX(dst *float32, ldd int, src *float32, lds int, cols, kc int)
 
+// copyRowsAVX copies rows rows of width (16 or 32) values at src (row stride
+// lds) to consecutive rows at dst.
+//
+//go:noescape
+func copyRowsAVX(dst *float32, src *float32, lds int, rows, width int)
+
 var (
-	avx2Kernel   = &kernel{name: "avx2+fma 6x16", mr: 6, nr: 16, mcMax: 144, fn: kernAVX2, transpose: transposeAVX}
-	avx512Kernel = &kernel{name: "avx512 12x32", mr: 12, nr: 32, mcMax: 144, fn: kernAVX512, transpose: transposeAVX}
+	avx2Kernel   = &kernel{name: "avx2+fma 6x16", mr: 6, nr: 16, mcMax: 144, fn: kernAVX2, transpose: transposeAVX, copyRows: copyRowsAVX}
+	avx512Kernel = &kernel{name: "avx512 12x32", mr: 12, nr: 32, mcMax: 144, fn: kernAVX512, transpose: transposeAVX, copyRows: copyRowsAVX}
 )
 
 // asmKernels lists the assembly kernels this CPU can run, preferred first.

@@ -716,3 +716,41 @@ transposeAVX_done:
 	VZEROUPPER
 	RET
 
+// func copyRowsAVX(dst *float32, src *float32, lds int, rows, width int)
+TEXT ·copyRowsAVX(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+24(FP), CX
+	TESTQ CX, CX
+	JZ copyRowsAVX_done
+	CMPQ width+32(FP), $32
+	JEQ copyRowsAVX_32
+copyRowsAVX_16:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ BX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ copyRowsAVX_16
+	JMP copyRowsAVX_done
+copyRowsAVX_32:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ BX, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ copyRowsAVX_32
+copyRowsAVX_done:
+	VZEROUPPER
+	RET
+

@@ -206,6 +206,7 @@ func main() {
 		k.emit(&w)
 	}
 	emitTranspose(&w)
+	emitCopyRows(&w)
 	if err := os.WriteFile(*out, w.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -284,6 +285,54 @@ func emitTranspose(w *writer) {
 	w.f("\tDECQ R8")
 	w.f("\tJNZ transposeAVX_group")
 	w.f("transposeAVX_done:")
+	w.f("\tVZEROUPPER")
+	w.f("\tRET")
+	w.f("")
+}
+
+// emitCopyRows writes
+//
+//	func copyRowsAVX(dst *float32, src *float32, lds int, rows, width int)
+//
+// which sets dst[p*width + j] = src[p*lds + j] for p < rows and j < width,
+// width 16 or 32: it packs a panel of B whose columns are contiguous in
+// memory, with the copy in registers instead of one runtime.memmove call per
+// row.
+func emitCopyRows(w *writer) {
+	w.f("// func copyRowsAVX(dst *float32, src *float32, lds int, rows, width int)")
+	w.f("TEXT ·copyRowsAVX(SB), NOSPLIT, $0-40")
+	w.f("\tMOVQ dst+0(FP), DI")
+	w.f("\tMOVQ src+8(FP), SI")
+	w.f("\tMOVQ lds+16(FP), BX")
+	w.f("\tSHLQ $2, BX")
+	w.f("\tMOVQ rows+24(FP), CX")
+	w.f("\tTESTQ CX, CX")
+	w.f("\tJZ copyRowsAVX_done")
+	w.f("\tCMPQ width+32(FP), $32")
+	w.f("\tJEQ copyRowsAVX_32")
+	for _, nv := range []int{2, 4} {
+		if nv == 4 {
+			w.f("copyRowsAVX_32:")
+		} else {
+			w.f("copyRowsAVX_16:")
+		}
+		for v := 0; v < nv; v++ {
+			w.f("\tVMOVUPS %d(SI), Y%d", 32*v, v)
+		}
+		for v := 0; v < nv; v++ {
+			w.f("\tVMOVUPS Y%d, %d(DI)", v, 32*v)
+		}
+		w.f("\tADDQ BX, SI")
+		w.f("\tADDQ $%d, DI", 32*nv)
+		w.f("\tDECQ CX")
+		if nv == 4 {
+			w.f("\tJNZ copyRowsAVX_32")
+		} else {
+			w.f("\tJNZ copyRowsAVX_16")
+			w.f("\tJMP copyRowsAVX_done")
+		}
+	}
+	w.f("copyRowsAVX_done:")
 	w.f("\tVZEROUPPER")
 	w.f("\tRET")
 	w.f("")
