@@ -108,24 +108,11 @@ func (g *gemmCall) packB(dst []float32, p0, kc, jc, nc, q0, q1 int) {
 		d := dst[q*nr*kc : (q+1)*nr*kc]
 		if !g.bTrans {
 			// op(B)[p, j] = b[p*ldb+j]: each k step is a contiguous run.
-			switch {
-			case cols == nr && g.kern.copyRows != nil:
+			if cols == nr && g.kern.copyRows != nil {
 				first := p0*ldb + jc + j0
 				_ = b[first+(kc-1)*ldb+nr-1] // the last element copyRows reads
 				_ = d[kc*nr-1]
 				g.kern.copyRows(&d[0], &b[first], ldb, kc, nr)
-				continue
-			case cols == 16 && nr == 16:
-				for p := range kc {
-					src := b[(p0+p)*ldb+jc+j0:]
-					*(*[16]float32)(d[p*16:]) = *(*[16]float32)(src)
-				}
-				continue
-			case cols == 32 && nr == 32:
-				for p := range kc {
-					src := b[(p0+p)*ldb+jc+j0:]
-					*(*[32]float32)(d[p*32:]) = *(*[32]float32)(src)
-				}
 				continue
 			}
 			for p := range kc {
