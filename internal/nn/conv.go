@@ -101,6 +101,10 @@ func (c *Conv2d) im2col(x []float32) {
 			for i := range c.n {
 				plane := x[(i*c.In+ch)*c.h*c.w : (i*c.In+ch+1)*c.h*c.w]
 				out := row[i*c.oh*c.ow : (i+1)*c.oh*c.ow]
+				if c.Stride == 1 && c.ow == c.w && c.oh == c.h {
+					shiftPlane(out, plane, c.w, c.h, ki-c.Pad, kj-c.Pad)
+					continue
+				}
 				for oy := range c.oh {
 					iy := oy*c.Stride - c.Pad + ki
 					o := out[oy*c.ow : (oy+1)*c.ow]
@@ -132,6 +136,34 @@ func (c *Conv2d) im2col(x []float32) {
 			}
 		}
 	})
+}
+
+// shiftPlane sets out[y*w+x] = plane[(y+dy)*w + x+dx], or 0 where that is
+// outside the h×w plane: one im2col row of an image for a stride-1 convolution
+// whose output has the input's size. The valid rows form one contiguous run of
+// the flattened plane, copied at once; the entries that run wraps into from the
+// neighbouring rows are then zeroed.
+func shiftPlane(out, plane []float32, w, h, dy, dx int) {
+	y0, y1 := max(0, -dy), min(h, h-dy)
+	x0, x1 := max(0, -dx), min(w, w-dx)
+	if y1 <= y0 || x1 <= x0 {
+		clear(out[:h*w])
+		return
+	}
+	clear(out[:y0*w])
+	clear(out[y1*w : h*w])
+	delta := dy*w + dx
+	a, b := y0*w+x0, (y1-1)*w+x1
+	copy(out[a:b], plane[a+delta:b+delta])
+	for y := y0; y < y1; y++ {
+		o := out[y*w : (y+1)*w]
+		for x := range x0 {
+			o[x] = 0
+		}
+		for x := x1; x < w; x++ {
+			o[x] = 0
+		}
+	}
 }
 
 // Backward sets dW, db and returns dx.
@@ -181,15 +213,15 @@ func (c *Conv2d) col2im(dx []float32) {
 	np := c.n * c.oh * c.ow
 	hw := c.h * c.w
 	parallelFor(c.In, kk*np, func(lo, hi int) {
+		// Image by image, so that a plane stays in cache while its kk rows
+		// are added in order.
 		for ch := lo; ch < hi; ch++ {
 			for i := range c.n {
-				clear(dx[(i*c.In+ch)*hw : (i*c.In+ch+1)*hw])
-			}
-			for k := range kk {
-				ki, kj := k/c.KW, k%c.KW
-				row := c.dcols[(ch*kk+k)*np : (ch*kk+k+1)*np]
-				for i := range c.n {
-					plane := dx[(i*c.In+ch)*hw : (i*c.In+ch+1)*hw]
+				plane := dx[(i*c.In+ch)*hw : (i*c.In+ch+1)*hw]
+				clear(plane)
+				for k := range kk {
+					ki, kj := k/c.KW, k%c.KW
+					row := c.dcols[(ch*kk+k)*np : (ch*kk+k+1)*np]
 					src := row[i*c.oh*c.ow : (i+1)*c.oh*c.ow]
 					for oy := range c.oh {
 						iy := oy*c.Stride - c.Pad + ki

@@ -362,6 +362,51 @@ func TestConv2dValue(t *testing.T) {
 	}
 }
 
+// TestIm2colShifts checks the patch matrix of stride-1 convolutions against its
+// definition, cols[(ch·KH+ki)·KW+kj][(i·OH+oy)·OW+ox] = x[i, ch, oy−pad+ki,
+// ox−pad+kj] (0 outside the image), for kernels with the output the input's
+// size (the one-copy path) and without; the matrix starts as NaN, so an entry
+// left unwritten fails too.
+func TestIm2colShifts(t *testing.T) {
+	rnd := newRand(5)
+	for _, tc := range []struct{ in, k, pad, h, w int }{
+		{2, 3, 1, 5, 4}, {1, 5, 2, 3, 6}, {1, 3, 1, 1, 1}, {2, 1, 0, 3, 2}, {1, 7, 3, 2, 3}, {1, 3, 0, 4, 4},
+	} {
+		c := NewConv2d(tc.in, 1, tc.k, 1, tc.pad, rnd)
+		x := randTensor(rnd, 2, tc.in, tc.h, tc.w)
+		c.n, c.h, c.w = 2, tc.h, tc.w
+		c.oh, c.ow = tc.h+2*tc.pad-tc.k+1, tc.w+2*tc.pad-tc.k+1
+		np := c.n * c.oh * c.ow
+		c.cols = make([]float32, tc.in*tc.k*tc.k*np)
+		for i := range c.cols {
+			c.cols[i] = float32(math.NaN())
+		}
+		c.im2col(Data(x))
+		xs := Data(x)
+		for ch := range tc.in {
+			for ki := range tc.k {
+				for kj := range tc.k {
+					r := (ch*tc.k+ki)*tc.k + kj
+					for i := range c.n {
+						for oy := range c.oh {
+							for ox := range c.ow {
+								iy, ix := oy-tc.pad+ki, ox-tc.pad+kj
+								want := float32(0)
+								if iy >= 0 && iy < tc.h && ix >= 0 && ix < tc.w {
+									want = xs[((i*tc.in+ch)*tc.h+iy)*tc.w+ix]
+								}
+								if got := c.cols[r*np+(i*c.oh+oy)*c.ow+ox]; got != want {
+									t.Fatalf("%+v: cols[%d][image %d, %d, %d] = %v, want %v", tc, r, i, oy, ox, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestGradMaxPoolFlatten(t *testing.T) {
 	rnd := newRand(12)
 	// Distinct values (a shuffled ramp) so no window has a tie.
