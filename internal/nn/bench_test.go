@@ -54,3 +54,25 @@ func benchModel(name string) (*Model, []int, error) {
 	}
 	return nil, nil, fmt.Errorf("no model %q", name)
 }
+
+// BenchmarkEvalForward measures the evaluation-mode forward pass (trunk and
+// one 10-class head, BatchNorm on its running statistics) at the large batch
+// of a label step or evaluation, which streams the whole dataset through it.
+func BenchmarkEvalForward(b *testing.B) {
+	for _, bc := range []struct {
+		model string
+		batch int
+	}{{"mlp", 1024}, {"cnn", 1024}} {
+		b.Run(fmt.Sprintf("model=%s/batch=%d", bc.model, bc.batch), func(b *testing.B) {
+			m, shape, err := benchModel(bc.model)
+			if err != nil {
+				b.Skip(err)
+			}
+			x := randTensor(rng.New(1, "bench/forward"), append([]int{bc.batch}, shape...)...)
+			for b.Loop() {
+				m.Forward(x, false)
+			}
+			b.ReportMetric(float64(bc.batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
