@@ -287,11 +287,21 @@ func (m *MaxPool2d) Forward(x *tensor.Dense, train bool) *tensor.Dense {
 	n, c, h, w := sh[0], sh[1], sh[2], sh[3]
 	oh, ow := (h-m.K)/m.Stride+1, (w-m.K)/m.Stride+1
 	m.y = ensure(m.y, n, c, oh, ow)
+	xs, y := Data(x), Data(m.y)
+	if !train && m.K == 2 && m.Stride == 2 {
+		// No backward pass follows: the maxima without their positions.
+		m.arg = m.arg[:0]
+		parallelFor(n*c, h*w, func(lo, hi int) {
+			for pl := lo; pl < hi; pl++ {
+				pool2Max(y[pl*oh*ow:(pl+1)*oh*ow], xs[pl*h*w:(pl+1)*h*w], w, oh, ow)
+			}
+		})
+		return m.y
+	}
 	if cap(m.arg) < n*c*oh*ow {
 		m.arg = make([]int32, n*c*oh*ow)
 	}
 	m.arg = m.arg[:n*c*oh*ow]
-	xs, y := Data(x), Data(m.y)
 	parallelFor(n*c, h*w, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			in := xs[pl*h*w : (pl+1)*h*w]
@@ -352,6 +362,22 @@ func pool2(out []float32, arg []int32, in []float32, w, oh, ow int) {
 	}
 }
 
+// pool2Max is pool2 without the positions: each output is the window's
+// largest key, which does not depend on the order of the comparisons, so the
+// values are pool2's.
+func pool2Max(out, in []float32, w, oh, ow int) {
+	for oy := range oh {
+		r0 := in[2*oy*w : 2*oy*w+2*ow]
+		r1 := in[(2*oy+1)*w : (2*oy+1)*w+2*ow]
+		o := out[oy*ow : (oy+1)*ow]
+		for ox := range o {
+			a := max(floatKey(r0[2*ox]), floatKey(r0[2*ox+1]))
+			b := max(floatKey(r1[2*ox]), floatKey(r1[2*ox+1]))
+			o[ox] = keyFloat(max(a, b))
+		}
+	}
+}
+
 // unpool2 writes the gradient of one plane for 2×2, stride-2 pooling whose
 // windows cover the whole w-wide plane: each window gets its output
 // gradient at the recorded maximum and zeros elsewhere.
@@ -387,6 +413,9 @@ func (m *MaxPool2d) Backward(dy *tensor.Dense, needInput bool) *tensor.Dense {
 	}
 	m.dx = ensure(m.dx, m.xShape...)
 	dx, g := Data(m.dx), Data(dy)
+	if len(m.arg) != len(g) {
+		panic(fmt.Sprintf("nn: %v: Backward without a training-mode Forward of this shape", m))
+	}
 	hw := m.xShape[2] * m.xShape[3]
 	per := len(g) / (m.xShape[0] * m.xShape[1])
 	parallelFor(m.xShape[0]*m.xShape[1], hw, func(lo, hi int) {

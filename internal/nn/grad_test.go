@@ -486,6 +486,38 @@ func TestMaxPoolValues(t *testing.T) {
 	}
 }
 
+// TestMaxPoolEvalMatchesTrain: the evaluation-mode 2×2 pool (maxima without
+// positions) gives the training-mode outputs bit for bit, on planes full of
+// ties, signed zeros, infinities and NaN, and an odd width; a Backward after
+// it is refused.
+func TestMaxPoolEvalMatchesTrain(t *testing.T) {
+	rnd := newRand(9)
+	nan := float32(math.NaN())
+	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, float32(math.Inf(1)), float32(math.Inf(-1)), nan, -nan}
+	for _, sh := range [][4]int{{2, 3, 6, 6}, {1, 2, 5, 7}, {3, 1, 2, 2}} {
+		x := New(make([]float32, sh[0]*sh[1]*sh[2]*sh[3]), sh[:]...)
+		for i := range Data(x) {
+			Data(x)[i] = vals[rnd.IntN(len(vals))]
+		}
+		p := NewMaxPool2d(2)
+		train := slices.Clone(Data(p.Forward(x, true)))
+		eval := Data(p.Forward(x, false))
+		for i := range train {
+			if math.Float32bits(train[i]) != math.Float32bits(eval[i]) {
+				t.Fatalf("shape %v, output %d: eval %v, train %v", sh, i, eval[i], train[i])
+			}
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("shape %v: Backward after an evaluation-mode Forward did not panic", sh)
+				}
+			}()
+			p.Backward(New(make([]float32, len(eval)), p.y.Shape()...), true)
+		}()
+	}
+}
+
 // TestLossSoftMatchesHard: one-hot soft targets give the hard-label loss
 // and gradients.
 func TestLossSoftMatchesHard(t *testing.T) {
