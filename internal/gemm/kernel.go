@@ -21,8 +21,10 @@ type kernel struct {
 	mcMax     int
 	fn        func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 	transpose func(dst *float32, ldd int, src *float32, lds int, cols, kc int)
-	// copyRows, if not nil, sets dst[p*nr+j] = src[p*lds+j] for p < rows and
-	// j < nr: packB's copy of a full panel of an untransposed B.
+	// copyRows, if not nil, sets dst[p*width+j] = src[p*lds+j] for p < rows
+	// and j < width, called with width = nr: packB's copy of a full panel of
+	// an untransposed B. copyRowsAVX handles widths 16 and 32 only, the nr of
+	// the kernels that set it.
 	copyRows func(dst *float32, src *float32, lds int, rows, width int)
 }
 
