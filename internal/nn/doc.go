@@ -39,7 +39,11 @@
 // Each layer owns its output and gradient tensors and reuses them while
 // the batch shape stays the same: a tensor returned by Forward or Backward
 // is valid until that layer's next call. Hot loops work on the backing
-// []float32 ([Data]).
+// []float32 ([Data]). An evaluation-mode pass of a network with convolutions
+// runs a large batch through in chunks of 128 samples, so that the im2col
+// columns stay in cache, and gathers the chunks' outputs into whole-batch
+// tensors owned by the [Model]: the outputs are those of one pass, bit for
+// bit (see Determinism).
 //
 // # Determinism
 //
@@ -48,7 +52,10 @@
 // any number of goroutines, and the package's own reductions (bias and
 // BatchNorm sums, col2im) run in a fixed order per output value, split
 // across goroutines by output only; sums are accumulated in float64. The
-// same seed therefore gives bit-identical weights for any GOMAXPROCS.
+// same seed therefore gives bit-identical weights for any GOMAXPROCS. In
+// evaluation mode each output depends on its own sample alone, and a GEMM sums
+// each value in an order fixed by the inner dimension, so an evaluation pass
+// gives the same bits however its batch is split.
 //
 // # BLAS
 //

@@ -28,15 +28,106 @@ type Model struct {
 
 	logits, dlogits []*tensor.Dense
 	dfeat           *tensor.Dense
+	// Whole-batch outputs of an evaluation pass run in chunks (evalForward).
+	evalFeat   *tensor.Dense
+	evalLogits []*tensor.Dense
 }
+
+// evalChunk is the number of samples an evaluation-mode pass of a network with
+// convolutions sends through it at a time. In evaluation mode every layer maps
+// each sample on its own (BatchNorm reads its running statistics), and a
+// product sums each output in an order fixed by its inner dimension alone
+// (package gemm), so the outputs do not depend on how the batch is split. A
+// convolution's im2col columns grow with the batch (225 KB a sample in the
+// default CNN's second block), and in chunks this small its intermediates stay
+// in cache instead of streaming through memory; fully-connected products gain
+// from large batches instead, so networks without convolutions run in one pass.
+const evalChunk = 128
 
 // Features returns the trunk's output for x in evaluation mode (BatchNorm
 // with running statistics, no dropout): the matrix a labeler or probe reads.
 // The result is owned by the model and valid until its next forward pass.
-func (m *Model) Features(x *tensor.Dense) *tensor.Dense { return m.Trunk.Forward(x, false) }
+func (m *Model) Features(x *tensor.Dense) *tensor.Dense {
+	if n, _ := rows(x); n > m.evalChunk() {
+		f, _ := m.evalForward(x, false)
+		return f
+	}
+	return m.Trunk.Forward(x, false)
+}
 
-// Forward returns the features and each head's logits.
+// Forward returns the features and each head's logits. In evaluation mode
+// (train false) a network with convolutions takes a batch of more than
+// evalChunk samples in chunks, with the same outputs.
 func (m *Model) Forward(x *tensor.Dense, train bool) (features *tensor.Dense, logits []*tensor.Dense) {
+	if n, _ := rows(x); !train && n > m.evalChunk() {
+		return m.evalForward(x, true)
+	}
+	return m.forward(x, train)
+}
+
+// evalChunk returns the chunk size of the model's evaluation passes: evalChunk
+// if its trunk has a convolution, else no limit.
+func (m *Model) evalChunk() int {
+	for _, l := range m.Trunk.Layers {
+		if _, ok := l.(*Conv2d); ok {
+			return evalChunk
+		}
+	}
+	return math.MaxInt
+}
+
+// evalForward is the evaluation-mode pass over x, evalChunk samples at a time,
+// into whole-batch outputs owned by the model: the features and, if heads, each
+// head's logits (which Loss then reads).
+func (m *Model) evalForward(x *tensor.Dense, heads bool) (*tensor.Dense, []*tensor.Dense) {
+	n, d := rows(x)
+	xd := Data(x)
+	shape := x.Shape().Clone()
+	if heads {
+		m.evalLogits = m.evalLogits[:min(len(m.evalLogits), len(m.Heads))]
+		for len(m.evalLogits) < len(m.Heads) {
+			m.evalLogits = append(m.evalLogits, nil)
+		}
+	}
+	for lo := 0; lo < n; lo += evalChunk {
+		hi := min(lo+evalChunk, n)
+		shape[0] = hi - lo
+		xc := New(xd[lo*d:hi*d], shape...)
+		var f *tensor.Dense
+		var z []*tensor.Dense
+		if heads {
+			f, z = m.forward(xc, false)
+		} else {
+			f = m.Trunk.Forward(xc, false)
+		}
+		m.evalFeat = gather(m.evalFeat, f, n, lo)
+		for h, zh := range z {
+			m.evalLogits[h] = gather(m.evalLogits[h], zh, n, lo)
+		}
+	}
+	if !heads {
+		return m.evalFeat, nil
+	}
+	m.logits = append(m.logits[:0], m.evalLogits...)
+	return m.evalFeat, m.logits
+}
+
+// gather copies chunk, the outputs of samples [lo, lo+len) of a batch of n,
+// into their rows of dst (made n rows of chunk's shape when lo is 0), and
+// returns dst.
+func gather(dst, chunk *tensor.Dense, n, lo int) *tensor.Dense {
+	c, d := rows(chunk)
+	if lo == 0 {
+		shape := chunk.Shape().Clone()
+		shape[0] = n
+		dst = ensure(dst, shape...)
+	}
+	copy(Data(dst)[lo*d:(lo+c)*d], Data(chunk))
+	return dst
+}
+
+// forward is Forward on the whole batch at once.
+func (m *Model) forward(x *tensor.Dense, train bool) (*tensor.Dense, []*tensor.Dense) {
 	f := m.Trunk.Forward(x, train)
 	in := f
 	if m.Norm != nil {

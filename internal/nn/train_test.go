@@ -183,3 +183,81 @@ func testDeterminism(t *testing.T, model string) {
 		}
 	}
 }
+
+// TestEvalChunksMatchWholeBatch checks that an evaluation pass over a batch
+// larger than evalChunk, run in chunks, gives bit for bit the features and
+// logits of one pass over the whole batch, after training steps have moved the
+// BatchNorm statistics off their initial values; and that Forward and Features
+// (which chunk only networks with convolutions) give them too.
+func TestEvalChunksMatchWholeBatch(t *testing.T) {
+	n := 2*evalChunk + 44
+	for _, c := range []struct {
+		name  string
+		shape []int
+		make  func() (*Model, error)
+	}{
+		{"mlp", []int{784}, func() (*Model, error) { return NewMLP(MLPConfig{Heads: 2, K: 10, Seed: 4}) }},
+		{"mlp-cosine", []int{784}, func() (*Model, error) { return NewMLP(MLPConfig{Heads: 2, K: 7, Seed: 4, Cosine: true}) }},
+		{"cnn", []int{1, 28, 28}, func() (*Model, error) {
+			return NewCNN(CNNConfig{Heads: 2, K: 10, Seed: 4, Channels: []int{8, 16}})
+		}},
+		{"cnn-cifar", []int{3, 32, 32}, func() (*Model, error) {
+			return NewCNN(CNNConfig{C: 3, H: 32, W: 32, Heads: 1, K: 10, Seed: 4, Channels: []int{8, 16, 16}})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := c.make()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rng.New(5, "test/evalchunks")
+			xt := randTensor(r, append([]int{64}, c.shape...)...)
+			labels := [][]int{make([]int, 64)}
+			for i := range labels[0] {
+				labels[0][i] = r.IntN(7)
+			}
+			opt := NewSGD(m.Params(), 0.05, 0.9, 5e-4)
+			for range 3 {
+				if _, err := m.TrainStep(xt, labels, opt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			x := randTensor(r, append([]int{n}, c.shape...)...)
+			f0, z0 := m.forward(x, false)
+			want := [][]float32{slices.Clone(Data(f0))}
+			for _, z := range z0 {
+				want = append(want, slices.Clone(Data(z)))
+			}
+			f, z := m.evalForward(x, true)
+			got := [][]float32{slices.Clone(Data(f))}
+			for _, zh := range z {
+				got = append(got, slices.Clone(Data(zh)))
+			}
+			fc, _ := m.evalForward(x, false)
+			feat := slices.Clone(Data(fc))
+			ff, zf := m.Forward(x, false)
+			if !slices.Equal(Data(ff), want[0]) || !slices.Equal(Data(zf[0]), want[1]) {
+				t.Fatal("Forward in evaluation mode differs from the one-pass outputs")
+			}
+			if !slices.Equal(Data(m.Features(x)), want[0]) {
+				t.Fatal("Features differ from the one-pass features")
+			}
+			for i, w := range want {
+				if len(got[i]) != len(w) {
+					t.Fatalf("output %d: %d values in chunks, %d in one pass", i, len(got[i]), len(w))
+				}
+				for j := range w {
+					if math.Float32bits(got[i][j]) != math.Float32bits(w[j]) {
+						t.Fatalf("output %d value %d: %v in chunks, %v in one pass", i, j, got[i][j], w[j])
+					}
+				}
+			}
+			if !slices.Equal(feat, want[0]) {
+				t.Fatal("features in chunks differ from the one-pass features")
+			}
+			if s := fc.Shape(); s[0] != n {
+				t.Fatalf("features shape %v, want %d rows", s, n)
+			}
+		})
+	}
+}
