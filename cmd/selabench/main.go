@@ -11,6 +11,7 @@
 //	sweep         run a sweep file's grid of configurations (resumable, shardable)
 //	merge         merge sweep results files (of shards, say) into one
 //	report        summarise records over seeds: means, intervals, paired tests
+//	verify        re-run records with run's flags and check they come out the same
 //	solve         solve one transport problem from a .npy score matrix
 //	lambda-sweep  compare the Sinkhorn solvers with the exact optimum across λ
 //	kmeans        k-means on a dataset or a .npy matrix

@@ -126,11 +126,28 @@ func wantBar(force bool, errOut io.Writer) bool {
 	return force || (isFile && term.IsTerminal(int(f.Fd())))
 }
 
-func runRun(args []string, out, errOut io.Writer) error {
+// runConfigFlags returns run's flag set with the flags of a run's configuration
+// bound to a config holding their defaults; runConfig finishes it after parsing.
+// verify writes and reads a record's flags through the same two.
+func runConfigFlags(errOut io.Writer) (*flagSet, *bench.Config) {
 	fs := newFlags("run", "selabench run --method "+strings.Join(bench.Methods, "|")+" [--dataset mnist] [--model mlp|cnn] [--epochs 15] [--k 10] [--heads 5] [--lambda 25] [--nopts 0] [--seed 0] [--out results.jsonl] [--json]", errOut)
 	c := bench.DefaultConfig(bench.MethodSeLa, "mnist")
 	fs.StringVar(&c.Method, "method", c.Method, "the method, one of:\n"+methodList())
 	configFlags(fs, &c)
+	return fs, &c
+}
+
+// runConfig completes and validates a configuration parsed from run's flags.
+func runConfig(c *bench.Config) error {
+	c.Tau = methodTau(c.Method, c.Tau)
+	if err := c.Validate(); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+func runRun(args []string, out, errOut io.Writer) error {
+	fs, cp := runConfigFlags(errOut)
 	dataDir := fs.String("data", "", "directory holding the dataset's files (default: $SELABENCH_DATA/NAME, then the built-in places)")
 	outPath := fs.String("out", "", "append the run's record to this JSON Lines `file`")
 	asJSON := fs.Bool("json", false, "print the run's record (one JSON line) instead of a table")
@@ -141,10 +158,10 @@ func runRun(args []string, out, errOut io.Writer) error {
 	if err := fs.parse(args, out); err != nil {
 		return err
 	}
-	c.Tau = methodTau(c.Method, c.Tau)
-	if err := c.Validate(); err != nil {
-		return usageError{err}
+	if err := runConfig(cp); err != nil {
+		return err
 	}
+	c := *cp
 	if *saveInputs != "" {
 		if err := os.MkdirAll(*saveInputs, 0o755); err != nil {
 			return fmt.Errorf("--save-label-inputs: %w", err)
