@@ -1,0 +1,24 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "golang.org/x/sys/cpu"
+
+// sumDot4x4AVX is the vector loop of sumDot4x4 (sum_amd64.s).
+//
+//go:noescape
+func sumDot4x4AVX(gp, hp *float32, n4, stride int, acc *float64)
+
+var hasAVX = cpu.X86.HasAVX
+
+// sumDot4x4Lanes sets acc to the lanes of sumDot4x4's four planes over their
+// first 4·(s/4) values and reports true, or reports false where the vector
+// loop is not available.
+func sumDot4x4Lanes(g, h []float32, s int, acc *[32]float64) bool {
+	if !hasAVX {
+		return false
+	}
+	_, _ = g[4*s-1], h[4*s-1]
+	sumDot4x4AVX(&g[0], &h[0], s/4, s, &acc[0])
+	return true
+}

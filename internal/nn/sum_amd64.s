@@ -1,0 +1,72 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func sumDot4x4AVX(gp, hp *float32, n4, stride int, acc *float64)
+//
+// For the four planes gp[p·stride:], hp[p·stride:] (p < 4) and their first 4·n4
+// values, acc[8p+j] = Σ_m g[4m+j] and acc[8p+4+j] = Σ_m g[4m+j]·h[4m+j] in
+// float64, m in order: the four interleaved accumulators of sumDot4 as the
+// lanes of one register, so the sums round as sumDot4's do. The four planes
+// run side by side, eight independent chains of additions.
+TEXT ·sumDot4x4AVX(SB), NOSPLIT, $0-40
+	MOVQ gp+0(FP), SI
+	MOVQ hp+8(FP), DI
+	MOVQ n4+16(FP), CX
+	MOVQ stride+24(FP), DX
+	MOVQ acc+32(FP), R8
+	SHLQ $2, DX
+	LEAQ (SI)(DX*1), R10
+	LEAQ (R10)(DX*1), R11
+	LEAQ (R11)(DX*1), R12
+	LEAQ (DI)(DX*1), R13
+	LEAQ (R13)(DX*1), R9
+	LEAQ (R9)(DX*1), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ AX, AX
+	TESTQ CX, CX
+	JZ   done
+
+loop:
+	VCVTPS2PD (SI)(AX*1), Y8
+	VCVTPS2PD (DI)(AX*1), Y9
+	VADDPD    Y8, Y0, Y0
+	VMULPD    Y9, Y8, Y9
+	VADDPD    Y9, Y1, Y1
+	VCVTPS2PD (R10)(AX*1), Y10
+	VCVTPS2PD (R13)(AX*1), Y11
+	VADDPD    Y10, Y2, Y2
+	VMULPD    Y11, Y10, Y11
+	VADDPD    Y11, Y3, Y3
+	VCVTPS2PD (R11)(AX*1), Y12
+	VCVTPS2PD (R9)(AX*1), Y13
+	VADDPD    Y12, Y4, Y4
+	VMULPD    Y13, Y12, Y13
+	VADDPD    Y13, Y5, Y5
+	VCVTPS2PD (R12)(AX*1), Y14
+	VCVTPS2PD (BX)(AX*1), Y15
+	VADDPD    Y14, Y6, Y6
+	VMULPD    Y15, Y14, Y15
+	VADDPD    Y15, Y7, Y7
+	ADDQ      $16, AX
+	DECQ      CX
+	JNZ       loop
+
+done:
+	VMOVUPD Y0, 0(R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, 128(R8)
+	VMOVUPD Y5, 160(R8)
+	VMOVUPD Y6, 192(R8)
+	VMOVUPD Y7, 224(R8)
+	VZEROUPPER
+	RET

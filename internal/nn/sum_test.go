@@ -1,0 +1,69 @@
+package nn
+
+import (
+	"math"
+	"testing"
+
+	"github.com/selabench/selabench/internal/rng"
+)
+
+// TestSumDot4x4MatchesSumDot4 checks the four-plane sums (vector lanes on
+// amd64) against sumDot4 plane by plane, bit for bit, over plane sizes with
+// every tail length, and values of very different magnitudes and both signs
+// so that the order of the additions shows in the result.
+func TestSumDot4x4MatchesSumDot4(t *testing.T) {
+	r := rng.New(11, "test/sumdot")
+	for _, s := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 49, 50, 196, 197, 783, 784} {
+		g, h := make([]float32, 4*s+3), make([]float32, 4*s+3)
+		for i := range g {
+			g[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(13)-6)))
+			h[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(13)-6)))
+		}
+		for _, off := range []int{0, 3} { // unaligned planes too
+			gs, hs := g[off:off+4*s], h[off:off+4*s]
+			for _, same := range []bool{false, true} {
+				hh := hs
+				if same { // BatchNorm's forward pass: Σ x and Σ x²
+					hh = gs
+				}
+				a, d := sumDot4x4(gs, hh, s)
+				for p := range 4 {
+					wa, wd := sumDot4(gs[p*s:(p+1)*s], hh[p*s:(p+1)*s])
+					if math.Float64bits(a[p]) != math.Float64bits(wa) || math.Float64bits(d[p]) != math.Float64bits(wd) {
+						t.Fatalf("s=%d off=%d same=%v plane %d: (%v, %v), sumDot4 gives (%v, %v)", s, off, same, p, a[p], d[p], wa, wd)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPlaneSumsMatchSumDot4 checks planeSums, channels four at a time and the
+// rest one by one, against per-plane sumDot4 summed in sample order.
+func TestPlaneSumsMatchSumDot4(t *testing.T) {
+	r := rng.New(12, "test/planesums")
+	n, C, s := 3, 11, 49
+	g, h := make([]float32, n*C*s), make([]float32, n*C*s)
+	for i := range g {
+		g[i] = float32(r.NormFloat64() * 100)
+		h[i] = float32(r.NormFloat64())
+	}
+	for _, rg := range [][2]int{{0, C}, {2, 9}, {5, 6}} {
+		sum, dot := make([]float64, C), make([]float64, C)
+		planeSums(g, h, n, C, s, rg[0], rg[1], sum, dot)
+		for c := range C {
+			var ws, wd float64
+			if c >= rg[0] && c < rg[1] {
+				for i := range n {
+					o := (i*C + c) * s
+					a, d := sumDot4(g[o:o+s], h[o:o+s])
+					ws += a
+					wd += d
+				}
+			}
+			if math.Float64bits(sum[c]) != math.Float64bits(ws) || math.Float64bits(dot[c]) != math.Float64bits(wd) {
+				t.Fatalf("channels %v, channel %d: (%v, %v), want (%v, %v)", rg, c, sum[c], dot[c], ws, wd)
+			}
+		}
+	}
+}
