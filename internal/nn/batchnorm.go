@@ -143,11 +143,7 @@ func (b *BatchNorm) affine(y, x, scale, shift []float32, n, s int) {
 			}
 			for c := range C {
 				o := (i*C + c) * s
-				sc, sh := scale[c], shift[c]
-				yr := y[o : o+s]
-				for k, v := range x[o : o+s] {
-					yr[k] = v*sc + sh
-				}
+				scaleShift(y[o:o+s], x[o:o+s], scale[c], shift[c])
 			}
 		}
 	})

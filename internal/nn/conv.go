@@ -79,10 +79,7 @@ func (c *Conv2d) Forward(x *tensor.Dense, train bool) *tensor.Dense {
 			for f := range c.Out {
 				dst := y[(i*c.Out+f)*p : (i*c.Out+f+1)*p]
 				src := c.ymat[f*np+i*p : f*np+(i+1)*p]
-				bf := b[f]
-				for k, v := range src {
-					dst[k] = v + bf
-				}
+				addConst(dst, src, b[f])
 			}
 		}
 	})

@@ -1,0 +1,54 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "golang.org/x/sys/cpu"
+
+// The vector loops of vec_amd64.s.
+
+// sumDot4x4AVX is the vector loop of sumDot4x4.
+//
+//go:noescape
+func sumDot4x4AVX(gp, hp *float32, n4, stride int, acc *float64)
+
+//go:noescape
+func addConstAVX(dst, src *float32, n int, c float32)
+
+//go:noescape
+func scaleShiftAVX(dst, src *float32, n int, sc, sh float32)
+
+var hasAVX = cpu.X86.HasAVX
+
+// addConst sets dst[k] = src[k] + c (len(dst) ≥ len(src)), eight at a time
+// with AVX, with the bits of the plain loop.
+func addConst(dst, src []float32, c float32) {
+	if !hasAVX || len(src) == 0 {
+		addConstGo(dst, src, c)
+		return
+	}
+	_ = dst[len(src)-1]
+	addConstAVX(&dst[0], &src[0], len(src), c)
+}
+
+// scaleShift sets dst[k] = src[k]·sc + sh (len(dst) ≥ len(src)), eight at a
+// time with AVX, with the bits of the plain loop.
+func scaleShift(dst, src []float32, sc, sh float32) {
+	if !hasAVX || len(src) == 0 {
+		scaleShiftGo(dst, src, sc, sh)
+		return
+	}
+	_ = dst[len(src)-1]
+	scaleShiftAVX(&dst[0], &src[0], len(src), sc, sh)
+}
+
+// sumDot4x4Lanes sets acc to the lanes of sumDot4x4's four planes over their
+// first 4·(s/4) values and reports true, or reports false where the vector
+// loop is not available.
+func sumDot4x4Lanes(g, h []float32, s int, acc *[32]float64) bool {
+	if !hasAVX {
+		return false
+	}
+	_, _ = g[4*s-1], h[4*s-1]
+	sumDot4x4AVX(&g[0], &h[0], s/4, s, &acc[0])
+	return true
+}
