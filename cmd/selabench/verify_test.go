@@ -108,3 +108,19 @@ func TestCommittedRecordFlags(t *testing.T) {
 		t.Errorf("flags %q (%v), want %q", args, err, want)
 	}
 }
+
+// TestCommittedRecordReproduces re-runs one committed record with the code at
+// HEAD, sela in the main job's configuration, seed 0, of reports/mnist.md (a
+// full MNIST training: about a minute on two cores), and requires the same
+// bits: a change that alters SeLa's labels or metrics fails here until the
+// sweeps it touches are run again. -short skips it.
+func TestCommittedRecordReproduces(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs a full MNIST training (about a minute); -short skips it")
+	}
+	path := filepath.Join("..", "..", "reports", "data", "mnist.jsonl")
+	code, out, errOut := runCLI("verify", path, "--cell", "92c658a509bfd725")
+	if code != 0 || !strings.Contains(out, "(sela, seed 0): selabench run --method sela\n  same bits") {
+		t.Fatalf("verify: status %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
