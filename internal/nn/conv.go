@@ -79,7 +79,7 @@ func (c *Conv2d) Forward(x *tensor.Dense, train bool) *tensor.Dense {
 			for f := range c.Out {
 				dst := y[(i*c.Out+f)*p : (i*c.Out+f+1)*p]
 				src := c.ymat[f*np+i*p : f*np+(i+1)*p]
-				addConst(dst, src, b[f])
+				scaleShift(dst, src, 1, b[f]) // v·1 + b is exactly v + b
 			}
 		}
 	})

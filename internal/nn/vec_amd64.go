@@ -12,23 +12,9 @@ import "golang.org/x/sys/cpu"
 func sumDot4x4AVX(gp, hp *float32, n4, stride int, acc *float64)
 
 //go:noescape
-func addConstAVX(dst, src *float32, n int, c float32)
-
-//go:noescape
 func scaleShiftAVX(dst, src *float32, n int, sc, sh float32)
 
 var hasAVX = cpu.X86.HasAVX
-
-// addConst sets dst[k] = src[k] + c (len(dst) ≥ len(src)), eight at a time
-// with AVX, with the bits of the plain loop.
-func addConst(dst, src []float32, c float32) {
-	if !hasAVX || len(src) == 0 {
-		addConstGo(dst, src, c)
-		return
-	}
-	_ = dst[len(src)-1]
-	addConstAVX(&dst[0], &src[0], len(src), c)
-}
 
 // scaleShift sets dst[k] = src[k]·sc + sh (len(dst) ≥ len(src)), eight at a
 // time with AVX, with the bits of the plain loop.

@@ -71,41 +71,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func addConstAVX(dst, src *float32, n int, c float32)
-//
-// dst[k] = src[k] + c for k < n, rounded as Go's float32 addition, eight at a
-// time.
-TEXT ·addConstAVX(SB), NOSPLIT, $0-28
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS c+24(FP), Y1
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	SUBQ         $8, BX
-
-addConstVec:
-	CMPQ    AX, BX
-	JGT     addConstTail
-	VMOVUPS (SI)(AX*4), Y0
-	VADDPS  Y1, Y0, Y0
-	VMOVUPS Y0, (DI)(AX*4)
-	ADDQ    $8, AX
-	JMP     addConstVec
-
-addConstTail:
-	CMPQ   AX, CX
-	JGE    addConstDone
-	VMOVSS (SI)(AX*4), X0
-	VADDSS X1, X0, X0
-	VMOVSS X0, (DI)(AX*4)
-	INCQ   AX
-	JMP    addConstTail
-
-addConstDone:
-	VZEROUPPER
-	RET
-
 // func scaleShiftAVX(dst, src *float32, n int, sc, sh float32)
 //
 // dst[k] = src[k]·sc + sh for k < n: a float32 product, rounded, then a

@@ -4,6 +4,4 @@ package nn
 
 func sumDot4x4Lanes(g, h []float32, s int, acc *[32]float64) bool { return false }
 
-func addConst(dst, src []float32, c float32) { addConstGo(dst, src, c) }
-
 func scaleShift(dst, src []float32, sc, sh float32) { scaleShiftGo(dst, src, sc, sh) }
