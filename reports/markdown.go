@@ -140,12 +140,32 @@ Each row groups the runs whose configurations are equal except for the seed and 
 	} {
 		fmt.Fprintf(&b, "- %s: %s\n", l.name, formatCounts(l.list, p.Records))
 	}
+	budgets := make([]string, len(p.Budgets))
+	for i, u := range p.Budgets {
+		budgets[i] = fmt.Sprintf("%s %d in %d %s, %s", u.Method, u.Runs, u.Configs, plural(u.Configs, "configuration", "configurations"), formatHours(u.Seconds))
+	}
+	fmt.Fprintf(&b, "- runs per method (summed wall time): %s\n", strings.Join(budgets, "; "))
 
 	if opt.Command != "" {
 		fmt.Fprintf(&b, "\n## Regenerate\n\n```sh\n%s\n```\n", opt.Command)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// formatHours writes a wall time in seconds as hours, or minutes under two hours.
+func formatHours(sec float64) string {
+	if sec < 7200 {
+		return fmt.Sprintf("%.0f min", sec/60)
+	}
+	return fmt.Sprintf("%.1f h", sec/3600)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // WriteFile writes the report of s to path atomically (internal/atomicfile):

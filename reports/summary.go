@@ -241,6 +241,17 @@ type Provenance struct {
 	// records; Undated counts records whose start time does not parse.
 	First, Last string
 	Undated     int
+	// Budgets is what each method's rows cost, in order of first appearance:
+	// a tuning log shows with it that every method got the same budget.
+	Budgets []Budget
+}
+
+// A Budget counts one method's rows (configurations on an evaluation split),
+// runs and summed wall time (timings.total, seconds; machine-dependent).
+type Budget struct {
+	Method        string
+	Configs, Runs int
+	Seconds       float64
 }
 
 // Summarize groups recs by configuration — the full config except its seed, plus
@@ -691,7 +702,16 @@ func provenance(rows []Row) Provenance {
 	}
 	var first, last time.Time
 	for i := range rows {
+		m := rows[i].Config.Method
+		j := slices.IndexFunc(p.Budgets, func(b Budget) bool { return b.Method == m })
+		if j < 0 {
+			j = len(p.Budgets)
+			p.Budgets = append(p.Budgets, Budget{Method: m})
+		}
+		p.Budgets[j].Configs++
 		for _, r := range rows[i].Records {
+			p.Budgets[j].Runs++
+			p.Budgets[j].Seconds += r.Timings.Total
 			e := &r.Env
 			p.Records++
 			add(&p.GoVersions, orUnknown(e.GoVersion))

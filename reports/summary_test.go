@@ -386,6 +386,20 @@ func TestProvenance(t *testing.T) {
 			t.Errorf("%s: %v, want %v", test.name, test.got, test.want)
 		}
 	}
+	// mkRec's runs take 100 + seed seconds.
+	if want := []Budget{{"sela", 1, 2, 201}, {"deepcluster", 1, 1, 100}}; !slices.Equal(p.Budgets, want) {
+		t.Errorf("budgets %v, want %v", p.Budgets, want)
+	}
+	var md strings.Builder
+	if err := WriteMarkdown(&md, s, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "- runs per method (summed wall time): sela 2 in 1 configuration, 3 min; deepcluster 1 in 1 configuration, 2 min\n"; !strings.Contains(md.String(), want) {
+		t.Errorf("the markdown lacks %q:\n%s", want, md.String())
+	}
+	if got := formatHours(3 * 3600); got != "3.0 h" {
+		t.Errorf("formatHours(3 h) = %q", got)
+	}
 }
 
 func TestMinP(t *testing.T) {
