@@ -11,6 +11,8 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func sumDot4x4AVX(gp, hp *float32, n4, stride int, acc *float64)
 
+// scaleShiftAVX is the vector loop of scaleShift.
+//
 //go:noescape
 func scaleShiftAVX(dst, src *float32, n int, sc, sh float32)
 
