@@ -26,9 +26,9 @@ func init() {
 
 // runVerify re-runs records: for each, it writes the `selabench run` flags of
 // the record's configuration, parses them back as run does (a configuration
-// that does not come back is an error of this program), runs it and compares
-// the new record with the old one, without what depends on the clock or the
-// machine (bench.Record.Reproducible).
+// that does not come back is an error of this program), runs the configuration
+// parsed from them and compares the new record with the old one, without what
+// depends on the clock or the machine (bench.Record.Reproducible).
 func runVerify(args []string, out, errOut io.Writer) error {
 	fs := newFlags("verify", "selabench verify RESULTS.jsonl... [--cell HASH,...] [--flags] [--data DIR]", errOut)
 	cells := fs.String("cell", "", "comma-separated cells (configuration hashes, or unique prefixes of them) to re-run; default every record")
@@ -55,7 +55,7 @@ func runVerify(args []string, out, errOut io.Writer) error {
 	loaded := map[string]*datasets.Dataset{}
 	differ := 0
 	for _, r := range recs {
-		runArgs, err := recordFlags(r.Config)
+		runArgs, c, err := recordFlags(r.Config)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r, err)
 		}
@@ -72,7 +72,7 @@ func runVerify(args []string, out, errOut io.Writer) error {
 		}
 		start := time.Now()
 		report, done := progress(errOut, r.Config.Method)
-		rec, err := bench.Run(r.Config, ds, bench.RunOptions{Progress: report})
+		rec, err := bench.Run(c, ds, bench.RunOptions{Progress: report})
 		done()
 		if err != nil {
 			return fmt.Errorf("%s: %w", r, err)
@@ -132,10 +132,10 @@ func selectCells(recs []records.Located, list string) ([]records.Located, error)
 	return kept, nil
 }
 
-// recordFlags returns the selabench run flags that give configuration c: the
-// --method, then the run flags whose values differ from run's defaults. It parses
-// them back as run does and fails if that does not give c.
-func recordFlags(c bench.Config) ([]string, error) {
+// recordFlags returns the selabench run flags that give configuration c
+// (--method, then the run flags whose values differ from run's defaults) and
+// the configuration run makes of them, which it checks is c.
+func recordFlags(c bench.Config) ([]string, bench.Config, error) {
 	defFS, _ := runConfigFlags(io.Discard)
 	recFS, rc := runConfigFlags(io.Discard)
 	*rc = c
@@ -154,15 +154,15 @@ func recordFlags(c bench.Config) ([]string, error) {
 	})
 	fs, back := runConfigFlags(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("the flags %q of cell %s do not parse: %w", args, c.Hash(), err)
+		return nil, c, fmt.Errorf("the flags %q of cell %s do not parse: %w", args, c.Hash(), err)
 	}
 	if err := runConfig(back); err != nil {
-		return nil, fmt.Errorf("the flags %q of cell %s: %w", args, c.Hash(), err)
+		return nil, c, fmt.Errorf("the flags %q of cell %s: %w", args, c.Hash(), err)
 	}
 	if h := back.Hash(); h != c.Hash() {
-		return nil, fmt.Errorf("the flags %q give cell %s, not the record's %s", args, h, c.Hash())
+		return nil, c, fmt.Errorf("the flags %q give cell %s, not the record's %s", args, h, c.Hash())
 	}
-	return args, nil
+	return args, *back, nil
 }
 
 // recordDiffs lists the fields, as JSON paths with both values, in which two

@@ -96,13 +96,13 @@ func TestCommittedRecordFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range recs {
-		if _, err := recordFlags(r.Config); err != nil {
+		if _, _, err := recordFlags(r.Config); err != nil {
 			t.Errorf("%s: %v", r, err)
 		}
 	}
 	c := bench.DefaultConfig(bench.MethodSeLa, "mnist")
 	c.Model, c.Epochs, c.Nopts, c.Views, c.OverHeads, c.OverK, c.Seed, c.Validation = "cnn", 50, 40, 4, 5, 50, 1, true
-	args, err := recordFlags(c)
+	args, _, err := recordFlags(c)
 	want := []string{"--method", "sela", "--epochs", "50", "--model", "cnn", "--nopts", "40", "--over-heads", "5", "--over-k", "50", "--seed", "1", "--validation", "--views", "4"}
 	if err != nil || !slices.Equal(args, want) {
 		t.Errorf("flags %q (%v), want %q", args, err, want)
