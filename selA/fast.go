@@ -477,8 +477,9 @@ func zeroColumn(cfg *config, y int) error {
 		cfg.variant, y, cfg.lambda, ErrNumerical)
 }
 
-// fill copies the loop's outcome into res and forms the log scalings:
-// LogA_y = α_y + log a_y, LogB_i = log b_i − (λ·max_y L_iy + m_i).
+// fill copies the loop's outcome into res and forms the log column scalings
+// LogA_y = α_y + log a_y, and what the row ones LogB_i = log b_i − (λ·max_y L_iy +
+// m_i) are formed from (copies: b and the kernel live in the workspace).
 func fill[T real](res *Result, l *loop, kn *kernel, in *input[T], alpha []float64, lam float64) {
 	res.Iterations = l.iters
 	res.StopErr = l.stopErr
@@ -492,10 +493,12 @@ func fill[T real](res *Result, l *loop, kn *kernel, in *input[T], alpha []float6
 			res.LogA[y] += alpha[y]
 		}
 	}
-	res.LogB = make([]float64, kn.n)
+	res.rows.b = slices.Clone(l.b)
+	off := make([]float64, kn.n)
 	kn.p.run(func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			res.LogB[i] = math.Log(l.b[i]) - (lam*in.lmax(i) + kn.m[i])
+			off[i] = lam*in.lmax(i) + kn.m[i]
 		}
 	})
+	res.rows.off = off
 }

@@ -3,6 +3,7 @@ package sela
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -147,10 +148,7 @@ func solveRef[T real](w *Workspace, in *input[T], cfg *config) (*Result, error) 
 	for y := range r {
 		res.LogA[y] = math.Log(r[y])
 	}
-	res.LogB = make([]float64, n)
-	for i := range c {
-		res.LogB[i] = math.Log(c[i])
-	}
+	res.rows.b = slices.Clone(c)
 	res.Final = time.Since(t2)
 	finish(res, in)
 	return res, nil

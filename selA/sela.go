@@ -174,8 +174,10 @@ type Options struct {
 //
 // with L the log-probabilities (after log-softmax when Options.Logits is set) and
 // the gauge fixed by max_y LogA_y = 0. The scalings are kept as logarithms because
-// at large λ they leave the float64 range. (A SinkhornLog solve capped before its
-// last λ stage reports the plan of that stage's λ, named in Reason.)
+// at large λ they leave the float64 range; the N row ones are formed only when
+// asked for (Result.LogB), since a label step needs the labels alone. (A
+// SinkhornLog solve capped before its last λ stage reports the plan of that
+// stage's λ, named in Reason.)
 type Result struct {
 	Variant Variant
 	Lambda  float64
@@ -183,8 +185,10 @@ type Result struct {
 
 	// Labels are the hard labels argmax_y Q_iy (the first maximum on ties).
 	Labels []int32
-	// LogA (length K) and LogB (length N) are the log scalings, see above.
-	LogA, LogB []float64
+	// LogA (length K) are the log column scalings, see above; LogB gives the row
+	// ones.
+	LogA []float64
+	rows rowScalings
 
 	// Iterations counts Sinkhorn iterations (one a and one b update each).
 	Iterations int
@@ -767,7 +771,27 @@ func finish[T real](res *Result, in *input[T]) {
 	for y := range res.LogA {
 		res.LogA[y] -= shift
 	}
-	for i := range res.LogB {
-		res.LogB[i] += shift
+	res.rows.shift = shift
+}
+
+// rowScalings holds what LogB is formed from: LogB_i = (log b_i − off_i) + shift,
+// with off nil meaning 0.
+type rowScalings struct {
+	b, off []float64
+	shift  float64
+}
+
+// LogB returns the N log row scalings LogB_i of the plan (see Result), in a new
+// slice. It takes N logarithms on each call.
+func (r *Result) LogB() []float64 {
+	rs := r.rows
+	out := make([]float64, len(rs.b))
+	for i, b := range rs.b {
+		v := math.Log(b)
+		if rs.off != nil {
+			v -= rs.off[i]
+		}
+		out[i] = v + rs.shift
 	}
+	return out
 }
