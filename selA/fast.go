@@ -60,20 +60,18 @@ func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64
 		v := make([]float64, block*k)
 		for r0 := lo; r0 < hi; r0 += block {
 			r1 := min(r0+block, hi)
-			for i := r0; i < r1; i++ {
-				x := in.x[i*k : (i+1)*k]
-				vi := v[(i-r0)*k : (i-r0+1)*k]
-				xm := in.xmax[i]
-				// Exponents relative to the row maximum: differences within a row are
-				// exact for float32 input and independent of the log-softmax shift,
-				// which cancels.
-				m := 0.0
-				if alpha == nil {
-					for y, e := range x {
-						vi[y] = lam * (float64(e) - xm)
-					}
-				} else {
-					m = math.Inf(-1)
+			// Exponents relative to the row maximum: differences within a row are
+			// exact for float32 input and independent of the log-softmax shift,
+			// which cancels.
+			if alpha == nil {
+				diffRows(v[:(r1-r0)*k], in.x[r0*k:r1*k], in.xmax[r0:r1], k, lam)
+				clear(kn.m[r0:r1])
+			} else {
+				for i := r0; i < r1; i++ {
+					x := in.x[i*k : (i+1)*k]
+					vi := v[(i-r0)*k : (i-r0+1)*k]
+					xm := in.xmax[i]
+					m := math.Inf(-1)
 					for y, e := range x {
 						vi[y] = lam*(float64(e)-xm) + alpha[y]
 						if vi[y] > m {
@@ -83,8 +81,8 @@ func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64
 					for y := range vi {
 						vi[y] -= m
 					}
+					kn.m[i] = m
 				}
-				kn.m[i] = m
 			}
 			g := kn.g[r0*k : r1*k]
 			expRow(g, v[:len(g)], 0)
@@ -95,6 +93,32 @@ func build[T real](kn *kernel, in *input[T], lam float64, alpha, b0, s []float64
 	})
 	if b0 != nil {
 		kn.p.reduce(s, kn.part)
+	}
+}
+
+// diffRows sets v[i·k+y] = λ·(x_iy − xmax_i) for the len(xmax) rows of x: the
+// kernel's exponents without absorbed column scalings, in assembly for float32
+// input where the CPU has AVX-512.
+func diffRows[T real](v []float64, x []T, xmax []float64, k int, lam float64) {
+	if len(xmax) == 0 {
+		return
+	}
+	if len(v) < len(xmax)*k || len(x) < len(xmax)*k {
+		panic("sela: diffRows: bad slice lengths")
+	}
+	if x32, ok := any(x).([]float32); ok && diffRowsImpl(v, x32, xmax, k, lam) {
+		return
+	}
+	diffRowsGo(v, x, xmax, k, lam)
+}
+
+// diffRowsGo is the canonical definition of diffRows.
+func diffRowsGo[T real](v []float64, x []T, xmax []float64, k int, lam float64) {
+	for i, xm := range xmax {
+		vi := v[i*k : (i+1)*k]
+		for y, e := range x[i*k : (i+1)*k] {
+			vi[y] = lam * (float64(e) - xm)
+		}
 	}
 }
 

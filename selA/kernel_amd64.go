@@ -96,6 +96,19 @@ func tailMask(k int) (m [lanes]int32) {
 func expRowAVX512(dst *float32, src *float64, n int, shift float64)
 
 //go:noescape
+func diffRowsAVX512(v *float64, x *float32, xmax *float64, rows int, k int, lam float64)
+
+// diffRowsImpl runs diffRows's vector routine where the CPU has AVX-512 and
+// reports whether it did.
+func diffRowsImpl(v []float64, x []float32, xmax []float64, k int, lam float64) bool {
+	if kernelName != "avx512" {
+		return false
+	}
+	diffRowsAVX512(&v[0], &x[0], &xmax[0], len(xmax), k, lam)
+	return true
+}
+
+//go:noescape
 func expRowAVX2(dst *float32, src *float64, n int, shift float64)
 
 // expRowImpl runs the vector routine on a prefix of src and returns its length.

@@ -11,6 +11,8 @@ func fusedRowsImpl(g []float32, k int, a []float64, c float64, b, s []float64) {
 
 func expRowImpl(dst []float32, src []float64, shift float64) int { return 0 }
 
+func diffRowsImpl(v []float64, x []float32, xmax []float64, k int, lam float64) bool { return false }
+
 func axpyRowImpl(s []float64, g []float32, b float64) int { return 0 }
 
 func sparseRowsImpl(sc *sparseChunk, a []float64, c float64, b, s []float64) {

@@ -124,6 +124,40 @@ func TestExpRowMatchesGo(t *testing.T) {
 	}
 }
 
+// TestDiffRowsMatchesGo: the vector exponent rows of build give the bits of the
+// portable definition for row lengths around the 8-lane blocks, and write nothing
+// past the rows they were given.
+func TestDiffRowsMatchesGo(t *testing.T) {
+	src := rng.New(12, "sela/diff-test")
+	for _, k := range []int{1, 2, 7, 8, 9, 10, 15, 16, 17, 100, 1003} {
+		for _, rows := range []int{1, 3, 8} {
+			x := make([]float32, rows*k)
+			for j := range x {
+				x[j] = float32(30 * (src.Float64() - 0.8))
+			}
+			xmax := make([]float64, rows)
+			scanRowsGo(x, k, xmax)
+			want := make([]float64, rows*k)
+			got := make([]float64, rows*k+9)
+			for j := range got {
+				got[j] = -7 // a sentinel
+			}
+			diffRowsGo(want, x, xmax, k, 25)
+			diffRows(got, x, xmax, k, 25)
+			for j := range want {
+				if math.Float64bits(want[j]) != math.Float64bits(got[j]) {
+					t.Fatalf("%s: k=%d rows=%d: v[%d] = %v, Go %v", kernelName, k, rows, j, got[j], want[j])
+				}
+			}
+			for _, v := range got[rows*k:] {
+				if v != -7 {
+					t.Fatalf("%s: k=%d rows=%d: wrote past the rows", kernelName, k, rows)
+				}
+			}
+		}
+	}
+}
+
 // TestScanRowsMatchesGo: the vector input scan finds the same row maxima as
 // rowMax and stops at the same first row with a NaN or ±Inf, wherever in the row
 // (vector blocks or tail) it sits.
