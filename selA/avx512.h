@@ -1,4 +1,5 @@
-// Shared pieces of the AVX-512 row routines (kernel_amd64.s, sweep_amd64.s).
+// Shared pieces of the AVX-512 row routines (kernel_amd64.s, sweep_amd64.s,
+// exp_amd64.s).
 
 // ROW_GEOMETRY sets, from k in R8: R11 = 4k (the byte stride of a float32 row),
 // R12 = k rounded down to 32, and K1..K4 to the masks of the partial block of 32
@@ -8,6 +9,14 @@
 	MOVQ R8, R12; ANDQ $-32, R12; \
 	MOVQ R8, CX; ANDQ $31, CX; MOVL $1, AX; SHLL CX, AX; DECL AX; \
 	KMOVW AX, K1; SHRL $8, AX; KMOVW AX, K2; SHRL $8, AX; KMOVW AX, K3; SHRL $8, AX; KMOVW AX, K4
+
+// ROW_GEOMETRY8 sets, from k in R8: R12 = k rounded down to 8 and K2 to the mask
+// of the partial block of 8 (bit e set for element e < k mod 8). Clobbers AX and
+// CX.
+#define ROW_GEOMETRY8 \
+	MOVQ R8, R12; ANDQ $-8, R12; \
+	MOVQ R8, CX; ANDQ $7, CX; MOVL $1, AX; SHLL CX, AX; DECL AX; \
+	KMOVW AX, K2
 
 // DOT_TREE_R adds the 32 lanes of z0..z3 into x0 as the canonical tree:
 // u[l] = (acc[l]+acc[8+l]) + (acc[16+l]+acc[24+l]), v[l] = u[l]+u[4+l],

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "avx512.h"
 
 // Vectorised expKernel and axpyRow (see fexp.go and kernel.go for the canonical scalar definition, which these
 // routines reproduce bit for bit): dst[j] = expKernel(src[j] − shift) for
@@ -195,14 +196,7 @@ TEXT ·diffRowsAVX512(SB), NOSPLIT, $0-48
 	MOVQ rows+24(FP), R9
 	MOVQ k+32(FP), R8
 	VBROADCASTSD lam+40(FP), Z31
-	MOVQ R8, R12
-	ANDQ $-8, R12
-	MOVQ R8, CX
-	ANDQ $7, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	ROW_GEOMETRY8
 
 d_row:
 	TESTQ R9, R9

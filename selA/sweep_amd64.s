@@ -316,14 +316,7 @@ TEXT ·argmaxRowsAVX512(SB), NOSPLIT, $0-40
 	MOVQ labels+32(FP), R10
 	MOVQ R8, R11
 	SHLQ $2, R11          // row stride in bytes
-	MOVQ R8, R12
-	ANDQ $-8, R12
-	MOVQ R8, CX
-	ANDQ $7, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	ROW_GEOMETRY8
 
 am_row:
 	TESTQ R9, R9
