@@ -28,27 +28,29 @@ type Model struct {
 
 	logits, dlogits []*tensor.Dense
 	dfeat           *tensor.Dense
-	// Whole-batch outputs of an evaluation pass run in chunks (evalForward).
-	evalFeat   *tensor.Dense
-	evalLogits []*tensor.Dense
+	// The whole-batch output of the convolutional layers of an evaluation
+	// pass run in chunks (evalForward).
+	evalMid *tensor.Dense
 }
 
-// evalChunk is the number of samples an evaluation-mode pass of a network with
-// convolutions sends through it at a time. In evaluation mode every layer maps
-// each sample on its own (BatchNorm reads its running statistics), and a
-// product sums each output in an order fixed by its inner dimension alone
-// (package gemm), so the outputs do not depend on how the batch is split. A
-// convolution's im2col columns grow with the batch (225 KB a sample in the
-// default CNN's second block), and in chunks this small its intermediates stay
-// in cache instead of streaming through memory; fully-connected products gain
-// from large batches instead, so networks without convolutions run in one pass.
-const evalChunk = 128
+// evalChunk is the number of samples the convolutional layers of an
+// evaluation-mode pass take at a time. In evaluation mode every layer maps each
+// sample on its own (BatchNorm reads its running statistics), and a product sums
+// each output in an order fixed by its inner dimension alone (package gemm), so
+// the outputs do not depend on how the batch is split. A convolution's
+// intermediates grow with the batch (im2col columns of 225 KB a sample in the
+// default CNN's second block, outputs of 100 KB a sample in its first), and in
+// chunks this small they stay in a core's own caches instead of streaming
+// through memory that other processes share; the fully-connected layers after
+// the last convolution gain from large batches instead, so they and the heads
+// take the whole batch at once, as do networks without convolutions.
+const evalChunk = 8
 
 // Features returns the trunk's output for x in evaluation mode (BatchNorm
 // with running statistics, no dropout): the matrix a labeler or probe reads.
 // The result is owned by the model and valid until its next forward pass.
 func (m *Model) Features(x *tensor.Dense) *tensor.Dense {
-	if n, _ := rows(x); n > m.evalChunk() {
+	if n, _ := rows(x); m.convLayers() > 0 && n > evalChunk {
 		f, _ := m.evalForward(x, false)
 		return f
 	}
@@ -57,59 +59,64 @@ func (m *Model) Features(x *tensor.Dense) *tensor.Dense {
 
 // Forward returns the features and each head's logits. In evaluation mode
 // (train false) a network with convolutions takes a batch of more than
-// evalChunk samples in chunks, with the same outputs.
+// evalChunk samples through its convolutional layers in chunks, with the same
+// outputs.
 func (m *Model) Forward(x *tensor.Dense, train bool) (features *tensor.Dense, logits []*tensor.Dense) {
-	if n, _ := rows(x); !train && n > m.evalChunk() {
+	if n, _ := rows(x); !train && m.convLayers() > 0 && n > evalChunk {
 		return m.evalForward(x, true)
 	}
 	return m.forward(x, train)
 }
 
-// evalChunk returns the chunk size of the model's evaluation passes: evalChunk
-// if its trunk has a convolution, else no limit.
-func (m *Model) evalChunk() int {
-	for _, l := range m.Trunk.Layers {
+// convLayers returns how many leading trunk layers an evaluation pass runs in
+// chunks: those up to the first Linear after the last Conv2d (all of them if no
+// Linear follows it), or 0 for a network without convolutions.
+func (m *Model) convLayers() int {
+	layers := m.Trunk.Layers
+	last := -1
+	for i, l := range layers {
 		if _, ok := l.(*Conv2d); ok {
-			return evalChunk
+			last = i
 		}
 	}
-	return math.MaxInt
+	if last < 0 {
+		return 0
+	}
+	for i := last + 1; i < len(layers); i++ {
+		if _, ok := layers[i].(*Linear); ok {
+			return i
+		}
+	}
+	return len(layers)
 }
 
-// evalForward is the evaluation-mode pass over x, evalChunk samples at a time,
-// into whole-batch outputs owned by the model: the features and, if heads, each
-// head's logits (which Loss then reads).
+// evalForward is the evaluation-mode pass over x: the convolutional layers
+// (convLayers) evalChunk samples at a time into a whole-batch buffer owned by
+// the model, then the remaining trunk layers and, if heads, the heads over the
+// whole batch.
 func (m *Model) evalForward(x *tensor.Dense, heads bool) (*tensor.Dense, []*tensor.Dense) {
 	n, d := rows(x)
 	xd := Data(x)
 	shape := x.Shape().Clone()
-	if heads {
-		m.evalLogits = m.evalLogits[:min(len(m.evalLogits), len(m.Heads))]
-		for len(m.evalLogits) < len(m.Heads) {
-			m.evalLogits = append(m.evalLogits, nil)
-		}
-	}
+	split := m.convLayers()
+	conv := m.Trunk.Layers[:split]
 	for lo := 0; lo < n; lo += evalChunk {
 		hi := min(lo+evalChunk, n)
 		shape[0] = hi - lo
-		xc := New(xd[lo*d:hi*d], shape...)
-		var f *tensor.Dense
-		var z []*tensor.Dense
-		if heads {
-			f, z = m.forward(xc, false)
-		} else {
-			f = m.Trunk.Forward(xc, false)
+		h := New(xd[lo*d:hi*d], shape...)
+		for _, l := range conv {
+			h = l.Forward(h, false)
 		}
-		m.evalFeat = gather(m.evalFeat, f, n, lo)
-		for h, zh := range z {
-			m.evalLogits[h] = gather(m.evalLogits[h], zh, n, lo)
-		}
+		m.evalMid = gather(m.evalMid, h, n, lo)
+	}
+	f := m.evalMid
+	for _, l := range m.Trunk.Layers[split:] {
+		f = l.Forward(f, false)
 	}
 	if !heads {
-		return m.evalFeat, nil
+		return f, nil
 	}
-	m.logits = append(m.logits[:0], m.evalLogits...)
-	return m.evalFeat, m.logits
+	return f, m.headsForward(f, false)
 }
 
 // gather copies chunk, the outputs of samples [lo, lo+len) of a batch of n,
@@ -129,6 +136,12 @@ func gather(dst, chunk *tensor.Dense, n, lo int) *tensor.Dense {
 // forward is Forward on the whole batch at once.
 func (m *Model) forward(x *tensor.Dense, train bool) (*tensor.Dense, []*tensor.Dense) {
 	f := m.Trunk.Forward(x, train)
+	return f, m.headsForward(f, train)
+}
+
+// headsForward runs the heads (after Norm, if any) on the features f and
+// returns their logits, which Loss then reads.
+func (m *Model) headsForward(f *tensor.Dense, train bool) []*tensor.Dense {
 	in := f
 	if m.Norm != nil {
 		in = m.Norm.Forward(f, train)
@@ -137,7 +150,7 @@ func (m *Model) forward(x *tensor.Dense, train bool) (*tensor.Dense, []*tensor.D
 	for _, h := range m.Heads {
 		m.logits = append(m.logits, h.Forward(in, train))
 	}
-	return f, m.logits
+	return m.logits
 }
 
 // NormalizeHeads scales every row of every head's weight to unit Euclidean
