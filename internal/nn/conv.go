@@ -367,7 +367,7 @@ func pool2Max(out, in []float32, w, oh, ow int) {
 		r0 := in[2*oy*w : 2*oy*w+2*ow]
 		r1 := in[(2*oy+1)*w : (2*oy+1)*w+2*ow]
 		o := out[oy*ow : (oy+1)*ow]
-		for ox := range o {
+		for ox := pool2MaxRow(o, r0, r1); ox < len(o); ox++ {
 			a := max(floatKey(r0[2*ox]), floatKey(r0[2*ox+1]))
 			b := max(floatKey(r1[2*ox]), floatKey(r1[2*ox+1]))
 			o[ox] = keyFloat(max(a, b))

@@ -109,3 +109,53 @@ scaleShiftTail:
 scaleShiftDone:
 	VZEROUPPER
 	RET
+
+// KEYS8(y) maps the eight float32 lanes of y to their order keys in place, as
+// floatKey: b ^ ((b >> 31) & 0x7fffffff), with Y15 holding 0x7fffffff in every
+// lane. The map is its own inverse (keyFloat). Clobbers Y14.
+#define KEYS8(y) VPSRAD $31, y, Y14; VPAND Y15, Y14, Y14; VPXOR Y14, y, y
+
+// func pool2MaxAVX2(out, r0, r1 *float32, n int)
+//
+// out[j] = keyFloat(max of the keys of r0[2j], r0[2j+1], r1[2j], r1[2j+1]) for
+// j < n (n a multiple of 8): pool2Max's windows along one pair of rows, eight
+// at a time. The largest key does not depend on the order of the comparisons.
+TEXT ·pool2MaxAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ r0+8(FP), SI
+	MOVQ r1+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVL $0x7fffffff, AX
+	MOVD AX, X15
+	VPBROADCASTD X15, Y15
+
+pool2Loop:
+	CMPQ CX, $8
+	JL   pool2Done
+	VMOVDQU (SI), Y0       // r0[2j .. 2j+7]
+	VMOVDQU 32(SI), Y1     // r0[2j+8 .. 2j+15]
+	VMOVDQU (DX), Y2
+	VMOVDQU 32(DX), Y3
+	KEYS8(Y0)
+	KEYS8(Y1)
+	KEYS8(Y2)
+	KEYS8(Y3)
+	VPMAXSD Y2, Y0, Y0     // row maxima, lanes 2j' and 2j'+1
+	VPMAXSD Y3, Y1, Y1
+	VPSHUFD $0xB1, Y0, Y2  // swap the lanes of each pair
+	VPSHUFD $0xB1, Y1, Y3
+	VPMAXSD Y2, Y0, Y0     // window maxima in the even lanes
+	VPMAXSD Y3, Y1, Y1
+	VSHUFPS $0x88, Y1, Y0, Y0 // per 128-bit half: Y0 even lanes, then Y1's
+	VPERMQ  $0xD8, Y0, Y0     // halves in order: windows j .. j+7
+	KEYS8(Y0)
+	VMOVDQU Y0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  pool2Loop
+
+pool2Done:
+	VZEROUPPER
+	RET

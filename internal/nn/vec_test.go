@@ -104,3 +104,41 @@ func TestVecMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestPool2MaxMatchesPool2 checks the values of 2×2 max pooling without positions
+// (vector windows on amd64) against pool2's, bit for bit, on planes whose rows
+// hold every tail length of the eight-window blocks, with ties, both zeros,
+// negative values and infinities, where a comparison of floats in another order
+// could pick another bit pattern.
+func TestPool2MaxMatchesPool2(t *testing.T) {
+	r := rng.New(12, "test/pool2")
+	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-30, -1e-30}
+	for _, w := range []int{2, 4, 14, 16, 18, 28, 30, 32, 34, 64} {
+		h := w + 2
+		in := make([]float32, h*w)
+		for i := range in {
+			if r.IntN(3) == 0 {
+				in[i] = special[r.IntN(len(special))]
+			} else {
+				in[i] = float32(r.NormFloat64())
+			}
+		}
+		oh, ow := h/2, w/2
+		want, got := make([]float32, oh*ow), make([]float32, oh*ow+8)
+		pool2(want, make([]int32, oh*ow), in, w, oh, ow)
+		for i := range got {
+			got[i] = 42 // a sentinel
+		}
+		pool2Max(got, in, w, oh, ow)
+		for i, v := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(v) {
+				t.Fatalf("w=%d: window %d: %v, pool2 %v", w, i, got[i], v)
+			}
+		}
+		for _, v := range got[oh*ow:] {
+			if v != 42 {
+				t.Fatalf("w=%d: wrote past the output", w)
+			}
+		}
+	}
+}
