@@ -40,10 +40,11 @@
 // the batch shape stays the same: a tensor returned by Forward or Backward
 // is valid until that layer's next call. Hot loops work on the backing
 // []float32 ([Data]). An evaluation-mode pass of a network with convolutions
-// runs a large batch through in chunks of 128 samples, so that the im2col
-// columns stay in cache, and gathers the chunks' outputs into whole-batch
-// tensors owned by the [Model]: the outputs are those of one pass, bit for
-// bit (see Determinism).
+// runs a large batch through its convolutional layers in chunks of 8 samples,
+// so that their intermediates stay in cache, gathers the chunks' outputs into a
+// whole-batch tensor owned by the [Model], and runs the fully-connected layers
+// and heads on it at once: the outputs are those of one pass, bit for bit (see
+// Determinism).
 //
 // # Determinism
 //
