@@ -50,9 +50,11 @@ const evalChunk = 8
 // with running statistics, no dropout): the matrix a labeler or probe reads.
 // The result is owned by the model and valid until its next forward pass.
 func (m *Model) Features(x *tensor.Dense) *tensor.Dense {
-	if n, _ := rows(x); m.convLayers() > 0 && n > evalChunk {
-		f, _ := m.evalForward(x, false)
-		return f
+	if n, _ := rows(x); n > evalChunk {
+		if split := m.convLayers(); split > 0 {
+			f, _ := m.evalForward(x, split, false)
+			return f
+		}
 	}
 	return m.Trunk.Forward(x, false)
 }
@@ -62,8 +64,10 @@ func (m *Model) Features(x *tensor.Dense) *tensor.Dense {
 // evalChunk samples through its convolutional layers in chunks, with the same
 // outputs.
 func (m *Model) Forward(x *tensor.Dense, train bool) (features *tensor.Dense, logits []*tensor.Dense) {
-	if n, _ := rows(x); !train && m.convLayers() > 0 && n > evalChunk {
-		return m.evalForward(x, true)
+	if n, _ := rows(x); !train && n > evalChunk {
+		if split := m.convLayers(); split > 0 {
+			return m.evalForward(x, split, true)
+		}
 	}
 	return m.forward(x, train)
 }
@@ -90,15 +94,14 @@ func (m *Model) convLayers() int {
 	return len(layers)
 }
 
-// evalForward is the evaluation-mode pass over x: the convolutional layers
+// evalForward is the evaluation-mode pass over x: the first split trunk layers
 // (convLayers) evalChunk samples at a time into a whole-batch buffer owned by
 // the model, then the remaining trunk layers and, if heads, the heads over the
 // whole batch.
-func (m *Model) evalForward(x *tensor.Dense, heads bool) (*tensor.Dense, []*tensor.Dense) {
+func (m *Model) evalForward(x *tensor.Dense, split int, heads bool) (*tensor.Dense, []*tensor.Dense) {
 	n, d := rows(x)
 	xd := Data(x)
 	shape := x.Shape().Clone()
-	split := m.convLayers()
 	conv := m.Trunk.Layers[:split]
 	for lo := 0; lo < n; lo += evalChunk {
 		hi := min(lo+evalChunk, n)
